@@ -1,0 +1,74 @@
+"""ImageNet top-k classification on any registered backbone with a classifier."""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Sequence
+
+import torch
+
+from .configs.classify import ClassifyConfig
+from .device import bf16_is_faster
+
+__all__ = ["Prediction", "classify", "use_bf16"]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One ranked class for one image."""
+
+    rank: int  # 1-based
+    label: str
+    probability: float
+    index: int  # ImageNet class index 0..999
+
+    def as_dict(self) -> dict:
+        return {"rank": self.rank, "label": self.label, "probability": self.probability, "index": self.index}
+
+
+def use_bf16(config: ClassifyConfig, device: torch.device) -> bool:
+    """Resolve ``precision``: ``auto`` uses bf16 only where it is faster."""
+    if config.precision == "auto":
+        return bf16_is_faster(device)
+    return config.precision == "bf16"
+
+
+@torch.inference_mode()
+def classify(
+    images: Sequence[torch.Tensor], config: ClassifyConfig, *, backbone
+) -> list[list[Prediction]]:
+    """Rank the ImageNet classes of each image.
+
+    Args:
+        images: RGB tensors (1, 3, H, W) or (3, H, W) in [0, 1], any sizes.
+        config: top-k, batch size and precision.
+        backbone: a loaded :class:`genart.models.Backbone` with a classifier.
+
+    Returns:
+        For each image, ``config.topk`` predictions, most probable first.
+
+    Example::
+
+        bb = load_backbone("googlenet-bvlc")
+        preds = classify([img], ClassifyConfig(topk=3), backbone=bb)
+    """
+    device = backbone.device
+    bf16 = use_bf16(config, device)
+    results: list[list[Prediction]] = []
+    for start in range(0, len(images), config.batch_size):
+        chunk = [im if im.dim() == 4 else im.unsqueeze(0) for im in images[start : start + config.batch_size]]
+        batch = torch.cat([backbone.classification_transform(im.to(device)) for im in chunk])
+        batch = batch.contiguous(memory_format=torch.channels_last)
+        autocast = torch.autocast(device.type, dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+        with autocast:
+            logits = backbone.classify(batch)
+        probs = logits.float().softmax(dim=1)
+        top = probs.topk(min(config.topk, probs.shape[1]), dim=1)
+        for values, indices in zip(top.values.tolist(), top.indices.tolist()):
+            results.append(
+                [
+                    Prediction(rank + 1, backbone.categories[i], p, i)
+                    for rank, (p, i) in enumerate(zip(values, indices))
+                ]
+            )
+    return results

@@ -1,0 +1,246 @@
+"""Options and the run loop every genart command shares.
+
+A command module declares its options with the decorators here plus
+``options.config_options(ConfigClass)``, then calls :func:`run_batch` with two callables:
+``load(session)`` (loads the model once) and ``process(job, model, session)`` (does one
+job and writes its output). Everything heavy is imported inside those callables.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import click
+
+from .. import __version__, batch
+from ..config import to_dict
+from ..errors import ExitCode, GenartError, UsageError
+from ..presets import Resolved, format_config, resolve
+
+EXIT_HELP = """\b
+Exit codes:
+  0    success
+  1    failure
+  2    usage error (bad option, preset or setting)
+  3    some items of a batch failed (the others were written)
+  4    weights unavailable offline
+  130  interrupted (no partial output is left)
+"""
+DEVICES = ("auto", "cpu", "cuda", "mps")
+# The loader's default limit, repeated here so --help need not import PIL/numpy;
+# tests/test_cli.py checks it equals genart.image.DEFAULT_MAX_PIXELS.
+DEFAULT_MAX_PIXELS = 89_478_485
+
+
+def _flag(*names: str, **kw: Any) -> Callable:
+    return click.option(*names, **kw)
+
+
+def common_options(func: Callable) -> Callable:
+    """--preset, --print-config, --device, --offline, --json, -q, -v."""
+    decorators = [
+        _flag("--preset", "-p", metavar="NAME|FILE", help="Preset name (see `genart presets list`) or YAML file."),
+        _flag("--print-config", is_flag=True, help="Print the final settings and where each came from, then exit."),
+        _flag("--device", type=click.Choice(DEVICES), default="auto", show_default=True, help="Where to compute."),
+        _flag("--offline", is_flag=True, default=None, help="Never use the network (also GENART_OFFLINE=1)."),
+        _flag("--json", "json_lines", is_flag=True, help="Write one JSON object per input to stdout (JSON Lines)."),
+        _flag("-q", "--quiet", is_flag=True, help="Print only errors."),
+        _flag("-v", "--verbose", is_flag=True, help="Print more detail."),
+    ]
+    for deco in reversed(decorators):
+        func = deco(func)
+    return func
+
+
+def input_options(func: Callable) -> Callable:
+    """IMAGES..., -r, --max-pixels."""
+    decorators = [
+        click.argument("images", nargs=-1, required=True, metavar="IMAGES..."),
+        _flag("-r", "--recursive", is_flag=True, help="Descend into sub-folders of folder inputs."),
+        _flag(
+            "--max-pixels",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_PIXELS,
+            show_default=True,
+            help="Refuse larger images (decompression-bomb guard); may be raised, never removed.",
+        ),
+    ]
+    for deco in reversed(decorators):
+        func = deco(func)
+    return func
+
+
+def output_options(default_template: str) -> Callable:
+    """-o, --name-template, --format, --overwrite, for commands that write images."""
+
+    def decorate(func: Callable) -> Callable:
+        decorators = [
+            _flag(
+                "-o",
+                "--output",
+                metavar="FILE|DIR|-",
+                help="Output file, folder (mirrors the inputs) or - for stdout (PNG). "
+                "Default: the current folder.",
+            ),
+            _flag(
+                "--name-template",
+                default=default_template,
+                show_default=True,
+                help="Output file names in folder mode; fields {stem} {ext} {parent} {index}, "
+                "plus the command's own.",
+            ),
+            _flag(
+                "--format",
+                "image_format",
+                type=click.Choice(("png", "jpg", "webp", "tiff", "bmp")),
+                help="Output image format (default: from the extension, else png).",
+            ),
+            _flag("--overwrite", is_flag=True, help="Replace existing outputs (a batch otherwise skips them)."),
+        ]
+        for deco in reversed(decorators):
+            func = deco(func)
+        return func
+
+    return decorate
+
+
+# ---------------------------------------------------------------------------- session
+@dataclass
+class Session:
+    """Everything a command's load/process callables need, built once per run."""
+
+    command: str
+    resolved: Resolved
+    display: Any  # genart.progress.Display
+    device_name: str
+    offline: bool
+    max_pixels: int | None = None
+    image_format: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config(self) -> Any:
+        return self.resolved.config
+
+    @property
+    def device(self) -> Any:
+        from ..device import select_device
+
+        return select_device(self.device_name)
+
+    def metadata(self, job: batch.Job, **inputs: Any) -> dict[str, Any]:
+        """What is recorded in every written image so the result can be reproduced."""
+        return {
+            "genart": __version__,
+            "command": self.command,
+            "argv": sys.argv[1:],
+            "input": job.item.name,
+            **({"variant": dict(job.variant)} if job.variant else {}),
+            **inputs,
+            "config": to_dict(self.config),
+        }
+
+
+def env_offline(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return os.environ.get("GENART_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def make_session(
+    command: str,
+    *,
+    preset: str | None,
+    flags: Mapping[str, Any],
+    device: str,
+    offline: bool | None,
+    quiet: bool,
+    verbose: bool,
+    print_config: bool,
+    **extra: Any,
+) -> Session | None:
+    """Resolve settings (and print them for --print-config, returning None)."""
+    resolved = resolve(command, preset=preset, flags=flags)
+    if print_config:
+        click.echo(format_config(resolved))
+        return None
+    from ..progress import Display
+
+    display = Display(quiet=quiet, verbose=verbose)
+    return Session(command, resolved, display, device, env_offline(offline), **extra)
+
+
+def image_extension(output: str | None, image_format: str | None) -> str:
+    if image_format:
+        return "." + image_format
+    if output and output != batch.STDIO and Path(output).suffix and not Path(output).is_dir():
+        return Path(output).suffix
+    return ".png"
+
+
+def run_batch(
+    session: Session,
+    jobs: Sequence[batch.Job],
+    *,
+    load: Callable[[Session], Any],
+    process: Callable[[batch.Job, Any, Session], Any],
+    overwrite: bool,
+    json_lines: bool,
+) -> int:
+    """Load the model once, run every job, report, and return the exit code."""
+    display = session.display
+    with display:
+        model = load(session)
+        display.start_batch(len(jobs))
+
+        def on_start(index: int, job: batch.Job) -> None:
+            display.start_item(index, len(jobs), job.item.name)
+
+        def on_done(outcome: batch.Outcome) -> None:
+            display.end_item(outcome.status, outcome.job.item.name, outcome.error, outcome.seconds)
+            if json_lines:
+                click.echo(json.dumps(outcome.as_json()))
+
+        summary = batch.run_jobs(
+            jobs,
+            lambda job: process(job, model, session),
+            overwrite=overwrite,
+            on_start=on_start,
+            on_done=on_done,
+        )
+    report_summary(display, summary)
+    return int(summary.exit_code)
+
+
+def report_summary(display: Any, summary: batch.Summary) -> None:
+    if summary.interrupted:
+        display.error("interrupted; finished outputs are kept, no partial file was written")
+    total = len(summary.outcomes)
+    if total > 1 or summary.failed:
+        parts = [f"{summary.count('ok')} done"]
+        if summary.count("skipped"):
+            parts.append(f"{summary.count('skipped')} skipped (exist)")
+        if summary.failed:
+            parts.append(f"{len(summary.failed)} failed")
+        if total > 1:
+            display.info(", ".join(parts))
+        if summary.failed and total > 1:
+            for o in summary.failed:
+                display.error(f"{o.job.item.name}: {o.error}")
+
+
+__all__ = [
+    "ExitCode",
+    "GenartError",
+    "Session",
+    "common_options",
+    "image_extension",
+    "input_options",
+    "make_session",
+    "output_options",
+    "run_batch",
+]

@@ -1,0 +1,53 @@
+"""``genart presets``: list and show the YAML presets of every command."""
+from __future__ import annotations
+
+import click
+
+from .. import presets as P
+from ..configs import CONFIGS
+from ..errors import UsageError
+
+
+@click.group()
+def presets() -> None:
+    """List and show presets (built-in, ~/.config/genart/presets, $GENART_PRESET_PATH)."""
+
+
+@presets.command("list")
+@click.argument("command", required=False, type=click.Choice(sorted(CONFIGS)))
+def list_presets(command: str | None) -> None:
+    """List presets, for one COMMAND or all."""
+    for cmd in [command] if command else sorted(CONFIGS):
+        for name, path in P.available(cmd).items():
+            try:
+                description = P.load(cmd, name).description
+            except UsageError as exc:
+                description = f"(invalid: {exc})"
+            click.echo(f"{cmd}/{name:<16} {description}")
+
+
+@presets.command("show")
+@click.argument("name")
+def show(name: str) -> None:
+    """Show preset NAME (COMMAND/NAME, or NAME when only one command has it)."""
+    command, preset = _split(name)
+    loaded = P.load(command, preset)
+    click.echo(f"# {command}/{loaded.name}: {loaded.path}")
+    if loaded.description:
+        click.echo(f"# {loaded.description}")
+    resolved = P.resolve(command, preset=str(loaded.path), env={})
+    click.echo(P.format_config(resolved))
+
+
+def _split(name: str) -> tuple[str, str]:
+    if "/" in name:
+        command, preset = name.split("/", 1)
+        if command not in CONFIGS:
+            raise UsageError(f"unknown command {command!r} in {name!r}")
+        return command, preset
+    owners = [cmd for cmd in sorted(CONFIGS) if name in P.available(cmd)]
+    if not owners:
+        raise UsageError(f"no preset named {name!r}; see `genart presets list`")
+    if len(owners) > 1:
+        raise UsageError(f"{name!r} exists for {', '.join(owners)}; say which, e.g. {owners[0]}/{name}")
+    return owners[0], name

@@ -1,0 +1,187 @@
+"""Turns progress events into a display on stderr (stdout stays clean for data).
+
+On a terminal: two rich progress bars (files; steps of the current stage) with ETA.
+Elsewhere: plain lines, at most one every few seconds per stage. ``quiet`` shows only
+errors; ``verbose`` adds debug messages. Rich honours ``NO_COLOR``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import IO, Any
+
+from .events import Event, Intermediate, Message, StageStarted, Step
+
+PLAIN_INTERVAL_S = 5.0
+
+
+def _fmt_metrics(metrics: Any) -> str:
+    return " ".join(f"{k}={v:.4g}" for k, v in dict(metrics).items())
+
+
+class Display:
+    """The CLI's view of a run. Call ``close()`` (or use as a context manager)."""
+
+    def __init__(
+        self,
+        *,
+        quiet: bool = False,
+        verbose: bool = False,
+        stream: IO[str] | None = None,
+        force_terminal: bool | None = None,
+    ) -> None:
+        from rich.console import Console
+
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.verbose = verbose
+        self.console = Console(
+            file=self.stream,
+            force_terminal=force_terminal,
+            no_color=bool(os.environ.get("NO_COLOR")) or None,
+            highlight=False,
+        )
+        self.live = self.console.is_terminal and not quiet
+        self._progress = None
+        self._files_task = None
+        self._steps_task = None
+        self._stage: StageStarted | None = None
+        self._last_plain = 0.0
+        self._item = ""
+        self.on_intermediate = None  # set by the CLI to save --save-every images
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> "Display":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _ensure_bars(self) -> None:
+        if self._progress is not None or not self.live:
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[info]}"),
+            console=self.console,
+            transient=True,
+        )
+        self._progress.start()
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    # -------------------------------------------------------------------- batches
+    def start_batch(self, total: int) -> None:
+        if total > 1 and self.live:
+            self._ensure_bars()
+            self._files_task = self._progress.add_task("files", total=total, info="")
+
+    def start_item(self, index: int, total: int, name: str) -> None:
+        self._item = name
+        if self.live:
+            self._ensure_bars()
+            if self._files_task is not None:
+                self._progress.update(self._files_task, description=f"[{index + 1}/{total}] {name}")
+        elif not self.quiet and total > 1:
+            self.info(f"[{index + 1}/{total}] {name}")
+
+    def end_item(self, status: str, name: str, error: str | None = None, seconds: float = 0.0) -> None:
+        if self._files_task is not None:
+            self._progress.advance(self._files_task)
+        if self._steps_task is not None:
+            self._progress.remove_task(self._steps_task)
+            self._steps_task = None
+        if status == "failed":
+            self.error(error or f"{name}: failed")
+        elif status == "skipped":
+            self.detail(f"{name}: skipped (output exists)")
+        elif not self.quiet and not self.live:
+            self.info(f"{name}: done in {seconds:.1f}s")
+
+    # --------------------------------------------------------------------- events
+    def __call__(self, event: Event) -> None:
+        """The event callback handed to the algorithms."""
+        handler = {
+            StageStarted: self._stage_started,
+            Step: self._step,
+            Message: self._message,
+            Intermediate: self._intermediate,
+        }.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _stage_started(self, ev: StageStarted) -> None:
+        self._stage = ev
+        self._last_plain = 0.0
+        if self.live:
+            self._ensure_bars()
+            if self._steps_task is not None:
+                self._progress.remove_task(self._steps_task)
+            self._steps_task = self._progress.add_task(f"  {ev.name}", total=ev.steps, info="")
+        elif not self.quiet:
+            self.info(f"{self._item}: {ev.name}" if self._item else ev.name)
+
+    def _step(self, ev: Step) -> None:
+        if self.live and self._steps_task is not None:
+            self._progress.update(
+                self._steps_task, completed=ev.step, total=ev.steps, info=_fmt_metrics(ev.metrics)
+            )
+            return
+        now = time.monotonic()
+        if self.quiet or (now - self._last_plain < PLAIN_INTERVAL_S and ev.step != ev.steps):
+            return
+        self._last_plain = now
+        stage = self._stage.name if self._stage else ""
+        self.info(f"  {stage} step {ev.step}/{ev.steps} {_fmt_metrics(ev.metrics)}".rstrip())
+
+    def _message(self, ev: Message) -> None:
+        if ev.level == "warning":
+            self.warning(ev.text)
+        elif ev.level == "debug":
+            self.detail(ev.text)
+        else:
+            self.info(ev.text)
+
+    def _intermediate(self, ev: Intermediate) -> None:
+        if self.on_intermediate is not None:
+            self.on_intermediate(ev)
+
+    # ------------------------------------------------------------------- messages
+    def _print(self, text: str, style: str | None = None) -> None:
+        if self._progress is not None:
+            self._progress.console.print(text, style=style, markup=False)
+        else:
+            self.console.print(text, style=style, markup=False, soft_wrap=True)
+
+    def info(self, text: str) -> None:
+        if not self.quiet:
+            self._print(text)
+
+    def detail(self, text: str) -> None:
+        if self.verbose and not self.quiet:
+            self._print(text, style="dim")
+
+    def warning(self, text: str) -> None:
+        if not self.quiet:
+            self._print(f"warning: {text}", style="yellow")
+
+    def error(self, text: str) -> None:
+        self._print(f"error: {text}", style="bold red")
