@@ -1,0 +1,150 @@
+"""DeepDream (Mordvintsev, Olah & Tyka 2015), faithful to the original notebook.
+
+The image is shrunk into octaves; at each octave, from the smallest up, the gradient of
+the objective is followed for ``iterations`` steps, each under a random jitter roll and
+divided by its mean absolute value, with pixels clipped to the valid range. The detail
+gained (dream minus base) is enlarged and added to the next octave's base.
+
+Example::
+
+    bb = load_backbone("googlenet-bvlc", weights="bvlc_googlenet.pth")
+    out = dream(image, DreamConfig(), backbone=bb)      # (1, 3, H, W) in [0, 1]
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import torch
+
+from .configs.dream import DreamConfig
+from .dreamlib.gradients import NORMALIZERS, tiled_gradient
+from .dreamlib.objectives import DreamObjective, build_objective
+from .dreamlib.octaves import octave_sizes, resize
+from .dreamlib.transforms import quantize, randint, random_affine, zoom_frame
+from .errors import ImageError, UsageError
+from .events import EventCallback, Intermediate, Message, StageStarted, Step, emit
+
+__all__ = ["DreamConfig", "dream", "dream_frames"]
+
+
+def dream(
+    image: torch.Tensor,
+    config: DreamConfig,
+    *,
+    backbone: Any,
+    guide: torch.Tensor | None = None,
+    callback: EventCallback | None = None,
+) -> torch.Tensor:
+    """Dream on ``image``: RGB (1, 3, H, W) in [0, 1] in, same size and range out.
+
+    Args:
+        image: the photo to dream on (with ``init="noise"`` only its size is used).
+        config: the settings; see :class:`DreamConfig`.
+        backbone: a loaded ``genart.models.Backbone``.
+        guide: the guide image (1, 3, h, w) in [0, 1] when ``config.guide`` is set.
+        callback: receives StageStarted per octave and Step per iteration.
+    """
+    image = _check_image(image, backbone)
+    objective = build_objective(config, backbone, guide, bf16=_use_bf16(config, backbone))
+    generator = torch.Generator().manual_seed(config.seed)
+    if config.init == "noise":
+        image = _noise_like(image, generator)
+    return _dream_octaves(image, config, objective, backbone.spec.min_size, generator, callback)
+
+
+def dream_frames(
+    image: torch.Tensor,
+    config: DreamConfig,
+    *,
+    backbone: Any,
+    guide: torch.Tensor | None = None,
+    start_frame: int = 0,
+    callback: EventCallback | None = None,
+) -> Iterator[tuple[int, torch.Tensor]]:
+    """Yield ``(index, frame)`` for frames ``start_frame .. config.frames - 1``.
+
+    Frame 0 dreams on ``image``; frame k dreams on frame k-1 zoomed by ``config.zoom``
+    and rotated by ``config.rotate`` (the notebook's zoom loop). To resume, pass the last
+    frame written (index ``start_frame - 1``) as ``image``: frames are rounded to 8-bit
+    before the next zoom and each frame has its own seed, so a resumed run reproduces an
+    uninterrupted one.
+    """
+    image = _check_image(image, backbone)
+    objective = build_objective(config, backbone, guide, bf16=_use_bf16(config, backbone))
+    frame = quantize(image)
+    for index in range(start_frame, config.frames):
+        emit(callback, StageStarted(f"frame {index + 1}/{config.frames}", index, config.frames, 0))
+        generator = torch.Generator().manual_seed(config.seed * 100_003 + index)
+        if index > 0:
+            frame = zoom_frame(frame, zoom=config.zoom, degrees=config.rotate)
+        elif config.init == "noise":
+            frame = _noise_like(frame, generator)
+        frame = quantize(_dream_octaves(frame, config, objective, backbone.spec.min_size, generator, callback))
+        yield index, frame
+
+
+def _dream_octaves(
+    image: torch.Tensor,
+    config: DreamConfig,
+    objective: DreamObjective,
+    min_size: int,
+    generator: torch.Generator,
+    callback: EventCallback | None,
+) -> torch.Tensor:
+    h, w = image.shape[-2:]
+    sizes = octave_sizes(h, w, octaves=config.octaves, scale=config.octave_scale, min_size=min_size)
+    if len(sizes) < config.octaves:
+        emit(callback, Message(f"octaves capped at {len(sizes)}: the network needs >= {min_size} px", "warning"))
+    detail = torch.zeros_like(resize(image, sizes[0]))
+    dreamed = image
+    for index, size in enumerate(sizes):
+        base = resize(image, size)
+        name = f"octave {index + 1}/{len(sizes)} ({size[1]}x{size[0]})"
+        emit(callback, StageStarted(name, index, len(sizes), config.iterations))
+        dreamed = (base + resize(detail, size)).clamp(0.0, 1.0)
+        for it in range(config.iterations):
+            dreamed, value = _step(dreamed, config, objective, min_size, generator)
+            emit(callback, Step(it + 1, config.iterations, {"objective": value}))
+        emit(callback, Intermediate(f"octave{index + 1}", dreamed))
+        detail = dreamed - base
+    return dreamed
+
+
+def _step(
+    image: torch.Tensor, config: DreamConfig, objective: DreamObjective, min_size: int, generator: torch.Generator
+) -> tuple[torch.Tensor, float]:
+    """One normalised gradient-ascent step under a random roll (and transforms)."""
+    shift = [randint(generator, -config.jitter, config.jitter) for _ in range(2)]
+    h, w = image.shape[-2:]
+    if config.tile_size and max(h, w) > config.tile_size:
+        # Move the tile grid by up to a whole tile, so seams never stay in place.
+        shift = [s + randint(generator, 0, config.tile_size - 1) for s in shift]
+    fn = random_affine(objective, generator, scale_jitter=config.scale_jitter, rotate_jitter=config.rotate_jitter)
+    grad, value = tiled_gradient(fn, image, shift=(shift[0], shift[1]), tile_size=config.tile_size, min_size=min_size)
+    grad = NORMALIZERS[config.grad_norm](grad, config.laplacian_levels)
+    # Step size is in 0-255 units, as in the notebook; images here live in [0, 1].
+    return (image + (config.step_size / 255.0) * grad).clamp(0.0, 1.0), value
+
+
+def _check_image(image: torch.Tensor, backbone: Any) -> torch.Tensor:
+    if image.dim() != 4 or image.shape[:2] != (1, 3):
+        raise ImageError(f"dream: expected an RGB image of shape (1, 3, H, W), got {tuple(image.shape)}")
+    min_size = backbone.spec.min_size
+    if min(image.shape[-2:]) < min_size:
+        h, w = image.shape[-2:]
+        raise UsageError(f"dream: image {w}x{h} is smaller than {backbone.spec.name}'s minimum {min_size} px")
+    return image.detach().to(device=backbone.device, dtype=torch.float32)
+
+
+def _noise_like(image: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Grey with faint noise, like the notebook's ``uniform(size) + 100`` start."""
+    noise = torch.rand(image.shape, generator=generator).to(image.device)
+    return 0.45 + 0.1 * noise
+
+
+def _use_bf16(config: DreamConfig, backbone: Any) -> bool:
+    """bf16 autocast when asked, or on "auto" where the device has fast bf16 (CUDA)."""
+    if config.precision != "auto":
+        return config.precision == "bf16"
+    device = torch.device(backbone.device)
+    return device.type == "cuda" and torch.cuda.is_bf16_supported()

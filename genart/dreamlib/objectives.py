@@ -1,0 +1,160 @@
+"""What a dream maximises: layer activations, channels, an ImageNet class, a guide image.
+
+Every term maps one forward pass to a scalar; :class:`DreamObjective` adds the weighted
+terms and runs the network once per call (truncated after the deepest layer used, plus a
+classifier pass only when a class is dreamed).
+"""
+from __future__ import annotations
+
+import contextlib
+import difflib
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+import torch
+
+from ..errors import LayerError, UsageError
+from .octaves import resize
+
+Features = Mapping[str, torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One weighted objective term; ``fn(features, logits)`` returns a scalar."""
+
+    name: str
+    weight: float
+    fn: Callable[[Features, torch.Tensor | None], torch.Tensor]
+
+
+def layer_l2(layer: str, channels: Sequence[int] = ()) -> Callable[..., torch.Tensor]:
+    """Mean squared activation of ``layer`` (of some channels only).
+
+    The notebook's ``objective_L2`` sets the layer's gradient to its activation, i.e. it
+    maximises half the *sum* of squares; the mean has the same direction and lets terms
+    of different layers be weighted on a common scale.
+    """
+    index = list(channels)
+
+    def fn(feats: Features, logits: torch.Tensor | None) -> torch.Tensor:
+        act = feats[layer].float()
+        if index:
+            act = act[:, index]
+        return act.pow(2).mean()
+
+    return fn
+
+
+def guide_match(layer: str, guide: torch.Tensor) -> Callable[..., torch.Tensor]:
+    """Mean over positions of the best dot product with any guide feature vector.
+
+    Its gradient at each position is the guide vector that matches best, exactly the
+    notebook's ``objective_guide`` (Mordvintsev et al. 2015). ``guide``: (C, M) features.
+    """
+
+    def fn(feats: Features, logits: torch.Tensor | None) -> torch.Tensor:
+        x = feats[layer].float()[0].flatten(1)  # C x N
+        return (x.t() @ guide).max(dim=1).values.mean()
+
+    return fn
+
+
+def class_logit(index: int) -> Callable[..., torch.Tensor]:
+    """The pre-softmax score of ImageNet class ``index``."""
+
+    def fn(feats: Features, logits: torch.Tensor | None) -> torch.Tensor:
+        assert logits is not None
+        return logits[0, index].float()
+
+    return fn
+
+
+def label_index(label: str, categories: Sequence[str]) -> int:
+    """The index of an ImageNet class given by exact name (any case) or by number."""
+    text = label.strip()
+    if text.isdigit() and int(text) < len(categories):
+        return int(text)
+    lower = [c.lower() for c in categories]
+    if text.lower() in lower:
+        return lower.index(text.lower())
+    close = difflib.get_close_matches(text.lower(), lower, n=3, cutoff=0.6)
+    close += [c for c in lower if text.lower() in c and c not in close][: 6 - len(close)]
+    hint = f"; did you mean: {', '.join(repr(categories[lower.index(c)]) for c in close)}" if close else ""
+    raise UsageError(f"label: unknown ImageNet class {label!r}{hint}")
+
+
+class DreamObjective:
+    """The weighted sum of ``terms`` on one image (1, 3, h, w) in [0, 1]."""
+
+    def __init__(self, terms: Sequence[Term], *, extractor: Any, classify: Any, bf16: bool, channels_last: bool):
+        self.terms = tuple(terms)
+        self.extractor = extractor
+        self.classify = classify
+        self.bf16 = bf16
+        self.channels_last = channels_last
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        x = image.contiguous(memory_format=torch.channels_last) if self.channels_last else image
+        with self._precision(x.device):
+            feats = self.extractor(x) if self.extractor is not None else {}
+            logits = self.classify(x) if self.classify is not None else None
+            return sum(t.weight * t.fn(feats, logits) for t in self.terms)
+
+    def _precision(self, device: torch.device) -> contextlib.AbstractContextManager:
+        if not self.bf16:
+            return contextlib.nullcontext()
+        return torch.autocast(device.type, dtype=torch.bfloat16)
+
+
+def build_objective(config: Any, backbone: Any, guide: torch.Tensor | None, *, bf16: bool) -> DreamObjective:
+    """The objective ``config`` asks for on ``backbone``; validates names and channels.
+
+    Layer terms use ``config.layers``, or the backbone's default dream layers when none
+    are given and neither a class nor a guide is dreamed.
+    """
+    spec = backbone.spec
+    if config.guide is not None and guide is None:
+        raise UsageError(f"guide: {config.guide} was set but no guide image was passed")
+    layers = tuple(config.layers) or tuple(spec.default_dream_layers)
+    terms: list[Term] = []
+    needed: set[str] = set()
+    if config.layers or (config.label is None and guide is None):
+        terms += _layer_terms(config, spec, layers)
+        needed |= set(layers)
+    if guide is not None:
+        guide_layers = tuple(config.guide_layers) or layers
+        needed |= set(guide_layers)
+        terms += _guide_terms(config, backbone, guide, guide_layers)
+    classify = None
+    if config.label is not None:
+        if not spec.has_classifier:
+            raise UsageError(f"label: {spec.name} has no ImageNet classifier to dream a class with")
+        terms.append(Term("label", config.label_weight, class_logit(label_index(config.label, backbone.categories))))
+        classify = backbone.classify
+    extractor = backbone.extractor(sorted(needed)) if needed else None
+    return DreamObjective(terms, extractor=extractor, classify=classify, bf16=bf16, channels_last=config.channels_last)
+
+
+def _layer_terms(config: Any, spec: Any, layers: Sequence[str]) -> list[Term]:
+    weights = tuple(config.layer_weights) or (1.0,) * len(layers)
+    channels_of = {info.name: info.channels for info in spec.layers()}
+    for layer in layers:
+        count = channels_of.get(layer)
+        bad = [c for c in config.channels if count is not None and c >= count]
+        if bad:
+            raise LayerError(f"{spec.name}: {layer} has {count} channels; channel {bad[0]} is out of range")
+    return [Term(f"layer:{l}", w, layer_l2(l, config.channels)) for l, w in zip(layers, weights)]
+
+
+def _guide_terms(config: Any, backbone: Any, guide: torch.Tensor, layers: Sequence[str]) -> list[Term]:
+    h, w = guide.shape[-2:]
+    scale = config.guide_size / max(h, w)
+    size = (max(1, round(h * scale)), max(1, round(w * scale)))
+    with torch.no_grad():
+        feats = backbone.extractor(list(layers))(resize(guide.to(backbone.device), size))
+    out = []
+    for layer in layers:
+        g = feats[layer].float()[0].flatten(1)
+        out.append(Term(f"guide:{layer}", config.guide_weight, guide_match(layer, g)))
+    return out
