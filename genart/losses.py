@@ -16,11 +16,17 @@ Example::
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 from torch import Tensor
 
 __all__ = [
+    "Moments",
+    "moments",
     "gram_matrix",
+    "gram_distance",
+    "w2_distance",
     "gram_loss",
     "mean_cov",
     "w2_loss",
@@ -50,6 +56,40 @@ def _flat(feat: Tensor, mask: Tensor | None) -> tuple[Tensor, Tensor | None, Ten
     return f, m, count
 
 
+class Moments(NamedTuple):
+    """Raw first and second moments of features over (masked) positions.
+
+    Sums, not means, so moments of disjoint tiles add up to the moments of the whole
+    image: that is what lets a global statistic such as a Gram matrix be computed tile by
+    tile (:mod:`genart.tiling`).
+    """
+
+    count: Tensor  # (N,) number (sum of mask weights) of positions
+    sum1: Tensor  # (N, C) sum of f
+    sum2: Tensor  # (N, C, C) sum of f f^T
+
+    def __add__(self, other: "Moments") -> "Moments":  # type: ignore[override]
+        return Moments(self.count + other.count, self.sum1 + other.sum1, self.sum2 + other.sum2)
+
+    def mean(self) -> Tensor:
+        return self.sum1 / self.count.unsqueeze(-1)
+
+    def gram(self) -> Tensor:
+        """E[f f^T]: the Gram matrix divided by the position count."""
+        return self.sum2 / self.count.view(-1, 1, 1)
+
+    def cov(self) -> Tensor:
+        mean = self.mean()
+        return self.gram() - mean.unsqueeze(-1) * mean.unsqueeze(-2)
+
+
+def moments(feat: Tensor, mask: Tensor | None = None) -> Moments:
+    """The :class:`Moments` of ``feat`` (N, C, H, W), positions weighted by ``mask``."""
+    f, m, count = _flat(feat, mask)
+    weighted = f if m is None else f * m
+    return Moments(count.view(-1), weighted.sum(dim=2), torch.bmm(weighted, f.transpose(1, 2)))
+
+
 def gram_matrix(feat: Tensor, mask: Tensor | None = None) -> Tensor:
     """Gram matrix of ``feat`` (N, C, H, W) -> (N, C, C), divided by the number of positions.
 
@@ -69,8 +109,12 @@ def gram_loss(feat: Tensor, target_gram: Tensor, mask: Tensor | None = None) -> 
     quarter of the mean squared difference over the C*C entries: exactly the paper's
     E_l, and independent of image size and channel count.
     """
-    gram = gram_matrix(feat, mask)
-    return 0.25 * (gram - target_gram.float()).pow(2).mean()
+    return gram_distance(gram_matrix(feat, mask), target_gram)
+
+
+def gram_distance(gram: Tensor, target_gram: Tensor) -> Tensor:
+    """A quarter of the mean squared difference of two size-normalised Gram matrices."""
+    return 0.25 * (gram.float() - target_gram.float()).pow(2).mean()
 
 
 def mean_cov(feat: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
@@ -115,6 +159,19 @@ def w2_loss(
     when eigenvalues repeat (unlike the gradient of eigenvectors).
     """
     mean, cov = mean_cov(feat, mask)
+    return w2_distance(mean, cov, target_mean, target_cov, target_cov_sqrt=target_cov_sqrt)
+
+
+def w2_distance(
+    mean: Tensor,
+    cov: Tensor,
+    target_mean: Tensor,
+    target_cov: Tensor,
+    *,
+    target_cov_sqrt: Tensor | None = None,
+) -> Tensor:
+    """:func:`w2_loss` on statistics already computed: means (N, C), covariances (N, C, C)."""
+    mean, cov = mean.float(), cov.float()
     t_mean, t_cov = target_mean.float(), target_cov.float()
     root = sqrtm_psd(t_cov) if target_cov_sqrt is None else target_cov_sqrt.float()
     mean_term = (mean - t_mean).pow(2).sum(dim=-1)
@@ -122,8 +179,7 @@ def w2_loss(
     cross = 0.5 * (cross + cross.transpose(-1, -2))  # exact symmetry for eigvalsh
     eig = torch.linalg.eigvalsh(cross).clamp_min(_EPS)
     trace_term = _trace(cov) + _trace(t_cov) - 2 * eig.sqrt().sum(dim=-1)
-    channels = feat.shape[1]
-    return ((mean_term + trace_term) / channels).mean()
+    return ((mean_term + trace_term) / mean.shape[-1]).mean()
 
 
 def _trace(mat: Tensor) -> Tensor:

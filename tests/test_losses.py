@@ -3,7 +3,16 @@ from __future__ import annotations
 
 import torch
 
-from genart.losses import content_loss, gram_loss, gram_matrix, mean_cov, sqrtm_psd, tv_loss, w2_loss
+from genart.losses import (
+    content_loss,
+    gram_loss,
+    gram_matrix,
+    mean_cov,
+    moments,
+    sqrtm_psd,
+    tv_loss,
+    w2_loss,
+)
 
 
 def _feat(seed: int, shape=(1, 4, 6, 5)) -> torch.Tensor:
@@ -119,3 +128,16 @@ def test_tv_loss_analytic_values():
     assert tv_loss(torch.full((1, 3, 8, 8), 0.3)).item() == 0.0
     # Size-invariant: a bigger checkerboard scores the same.
     assert tv_loss(checker.repeat(1, 1, 3, 2)).item() == 2.0
+
+
+def test_moments_of_tiles_add_up_to_the_whole():
+    f = _feat(12, (1, 4, 8, 6))
+    mask = (torch.rand(1, 1, 8, 6, generator=torch.Generator().manual_seed(1)) > 0.3).float()
+    whole = moments(f, mask)
+    parts = moments(f[..., :5, :], mask[..., :5, :]) + moments(f[..., 5:, :], mask[..., 5:, :])
+    for a, b in zip(whole, parts):
+        assert torch.allclose(a, b, atol=1e-5)
+    assert torch.allclose(whole.gram(), gram_matrix(f, mask), atol=1e-6)
+    mean, cov = mean_cov(f, mask)
+    assert torch.allclose(whole.mean(), mean, atol=1e-6)
+    assert torch.allclose(whole.cov(), cov, atol=1e-5)

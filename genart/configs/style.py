@@ -1,0 +1,90 @@
+"""Settings of ``genart style`` (no torch imports).
+
+Defaults follow Gatys, Ecker & Bethge, "Image Style Transfer Using Convolutional Neural
+Networks" (CVPR 2016): VGG19, style at relu1_1..relu5_1, content at relu4_2, L-BFGS.
+Unlike the paper, every loss is normalised by the layer's size and by its target's
+magnitude (``layer_norm``), so one set of weights works at every resolution and for
+every backbone, and the image is grown through a coarse-to-fine pyramid.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import param
+from ..errors import ConfigError
+
+VGG_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+
+
+@dataclass(frozen=True)
+class StyleConfig:
+    """Neural style transfer: paint a photo in the style of one or more images."""
+
+    model: str = param("vgg19", "Backbone name (see `genart models list`).")
+    weights: str | None = param(None, "Weights file to use instead of the cache/download.", path=True)
+    pooling: str = param("max", "VGG pooling: max, or avg (smoother, as Gatys et al.).", choices=("max", "avg"))
+    style_layers: tuple[str, ...] = param(VGG_STYLE_LAYERS, "Layers whose statistics define the style.")
+    style_layer_weights: tuple[float, ...] = param((), "One weight per style layer (default 1 each).", min=0.0)
+    content_layers: tuple[str, ...] = param(("relu4_2",), "Layers whose features keep the photo's content.")
+    content_layer_weights: tuple[float, ...] = param((), "One weight per content layer (default 1 each).", min=0.0)
+    style_weight: float = param(1e4, "Weight of the style loss.", min=0.0)
+    content_weight: float = param(1.0, "Weight of the content loss.", min=0.0)
+    tv_weight: float = param(0.0, "Weight of total-variation smoothing (in 0-1 pixel units).", min=0.0)
+    style_loss: str = param(
+        "gram", "Style statistics: gram (Gatys et al.) or w2 (mean + covariance, Wasserstein-2).",
+        choices=("gram", "w2"),
+    )
+    layer_norm: str = param(
+        "target", "Divide each layer's loss by its target's magnitude (target) or not (none).",
+        choices=("target", "none"),
+    )
+    style_blend_weights: tuple[float, ...] = param((), "One weight per style image (default equal).", min=0.0)
+    style_scale: float = param(1.0, "Style image long side as a factor of the output's.", min=0.05, max=4.0)
+    size: int = param(512, "Long side of the output (px).", min=16)
+    start_size: int = param(128, "Long side of the first pyramid scale (px).", min=16)
+    scale_ratio: float = param(1.4142, "Size ratio between pyramid scales (default sqrt 2).", min=1.05, max=4.0)
+    scales: tuple[int, ...] = param((), "Explicit pyramid long sides, coarse to fine (overrides --start-size).", min=16)
+    pyramid: bool = param(True, "Grow the image coarse to fine; --no-pyramid runs one scale at --size.")
+    iterations: int = param(300, "Iterations at the final scale.", min=0)
+    coarse_iterations: int = param(150, "Iterations at each earlier scale.", min=0)
+    scale_iterations: tuple[int, ...] = param((), "Iterations per scale, coarse to fine (overrides both).", min=0)
+    optimizer: str = param("lbfgs", "Optimiser: lbfgs or adam (with an averaged iterate).", choices=("lbfgs", "adam"))
+    learning_rate: float | None = param(None, "Step size; default 1 for lbfgs, 0.02 for adam.", min=0.0)
+    history_size: int = param(20, "L-BFGS history (memory: 2 x history x image).", min=1)
+    init: str = param("content", "Start from the content, noise, or --init-image.", choices=("content", "noise", "image"))
+    init_image: str | None = param(None, "Image to start from with --init image.", path=True)
+    color: str = param(
+        "none",
+        "Colour control: none; preserve (keep the photo's colours, luminance transfer after the "
+        "fact); luminance (optimise luminance only, Gatys et al. 2017); match (match the style's "
+        "colours to the photo's first).",
+        choices=("none", "preserve", "luminance", "match"),
+    )
+    tile_size: int = param(768, "Tile scales larger than this (px, long side); 0: never tile.", min=0)
+    save_every: int = param(0, "Emit an intermediate image every N iterations (0: never).", min=0)
+    precision: str = param(
+        "auto", "Arithmetic: fp32, bf16 (autocast), or auto (bf16 where the device runs it faster).",
+        choices=("auto", "fp32", "bf16"),
+    )
+    memory_format: str = param(
+        "auto", "Tensor layout: channels-last, contiguous, or auto (channels-last on GPUs only).",
+        choices=("auto", "channels-last", "contiguous"),
+    )
+    seed: int = param(0, "Random seed (noise init, tile shifts); same seed, same image.")
+
+    def __post_init__(self) -> None:
+        _check_pairs(self.style_layer_weights, self.style_layers, "style_layer_weights", "style layers")
+        _check_pairs(self.content_layer_weights, self.content_layers, "content_layer_weights", "content layers")
+        if not self.style_layers:
+            raise ConfigError("style_layers: at least one style layer is needed")
+        if self.init == "image" and not self.init_image:
+            raise ConfigError("init: 'image' needs init_image (--init-image FILE)")
+        if self.tile_size and self.tile_size < 128:
+            raise ConfigError(f"tile_size: {self.tile_size} is below 128 px (0 disables tiling)")
+        if self.style_blend_weights and sum(self.style_blend_weights) <= 0:
+            raise ConfigError("style_blend_weights: the weights must not all be zero")
+
+
+def _check_pairs(weights: tuple, names: tuple, key: str, what: str) -> None:
+    if weights and len(weights) != len(names):
+        raise ConfigError(f"{key}: {len(weights)} weights for {len(names)} {what}")
