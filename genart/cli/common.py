@@ -216,6 +216,48 @@ def run_batch(
     return int(summary.exit_code)
 
 
+def load_input(session: Session, path: str) -> Any:
+    """Load one input image (a LoadedImage), reporting its warnings."""
+    from ..image import load_image
+
+    image = load_image(path, max_pixels=session.max_pixels)
+    for warning in image.warnings:
+        session.display.warning(f"{image.source}: {warning}")
+    return image
+
+
+def save_result(
+    session: Session, job: batch.Job, image: Any, *, alpha: Any = None, **inputs: Any
+) -> dict[str, Any]:
+    """Write a job's output atomically with its recorded parameters; returns its result."""
+    from ..image import save_image
+
+    fmt = session.image_format
+    warnings = save_image(
+        image, job.output, alpha=alpha, format=fmt, metadata=session.metadata(job, **inputs)
+    )
+    for warning in warnings:
+        session.display.warning(f"{job.output}: {warning}")
+    height, width = image.shape[-2:]
+    return {"width": int(width), "height": int(height)}
+
+
+def intermediate_saver(session: Session, job: batch.Job) -> Callable[[Any], None]:
+    """Writes ``Intermediate`` events beside the output as ``<stem>_<tag>.png``."""
+    from ..image import save_image
+
+    if job.output in (None, batch.STDIO):
+        return lambda event: None
+    out = Path(job.output)
+
+    def save(event: Any) -> None:
+        dest = out.with_name(f"{out.stem}_{event.tag}{out.suffix or '.png'}")
+        save_image(event.image, str(dest), format=session.image_format, metadata=session.metadata(job, intermediate=event.tag))
+        session.display.detail(f"wrote {dest}")
+
+    return save
+
+
 def report_summary(display: Any, summary: batch.Summary) -> None:
     if summary.interrupted:
         display.error("interrupted; finished outputs are kept, no partial file was written")
