@@ -1,0 +1,153 @@
+"""stylize() mechanics on a tiny random-init stand-in network (fast, seeded)."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from genart.configs.style import StyleConfig
+from genart.errors import ConfigError, UsageError
+from genart.events import Intermediate, StageStarted, Step
+from genart.losses import gram_matrix
+from genart.color import rgb_to_yiq
+from genart.style import stylize
+
+from test_style_standin import TinyBackbone
+
+LAYERS = ("relu1_1", "relu2_1", "relu3_1")
+
+
+def _content() -> torch.Tensor:
+    # A smooth photo-like image: gradients and a bright disc.
+    y, x = torch.meshgrid(torch.linspace(0, 1, 48), torch.linspace(0, 1, 64), indexing="ij")
+    disc = (((x - 0.6) ** 2 + (y - 0.5) ** 2) < 0.06).float()
+    return torch.stack([0.2 + 0.5 * x, 0.3 + 0.4 * y, 0.5 * disc + 0.2]).unsqueeze(0).clamp(0, 1)
+
+
+def _style(seed: int = 0, tint=(1.0, 0.3, 0.1)) -> torch.Tensor:
+    # A high-frequency, strongly tinted texture.
+    g = torch.Generator().manual_seed(seed)
+    noise = torch.rand(1, 1, 40, 40, generator=g)
+    stripes = (torch.arange(40).float().view(1, 1, 1, 40) % 4 < 2).float()
+    base = 0.5 * noise + 0.5 * stripes
+    return (base * torch.tensor(tint).view(1, 3, 1, 1)).clamp(0, 1)
+
+
+def _config(**kw) -> StyleConfig:
+    base = dict(
+        model="tiny", size=64, start_size=32, iterations=15, coarse_iterations=10,
+        style_layers=LAYERS, content_layers=("relu3_1",), style_weight=10.0, tile_size=0,
+    )
+    base.update(kw)
+    return StyleConfig(**base)
+
+
+def _style_distance(img, style, net) -> float:
+    a, b = net(img), net(style)
+    return sum(((gram_matrix(a[n]) - gram_matrix(b[n])) ** 2).mean().item() / (gram_matrix(b[n]) ** 2).mean().item() for n in LAYERS)
+
+
+@pytest.mark.parametrize("style_loss", ["gram", "w2"])
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+def test_output_moves_toward_the_style_and_keeps_the_content(style_loss, optimizer):
+    content, style = _content(), _style()
+    cfg = _config(style_loss=style_loss, optimizer=optimizer, learning_rate=0.05 if optimizer == "adam" else None)
+    out = stylize(content, [style], cfg, backbone=TinyBackbone())
+    assert out.shape == (1, 3, 48, 64)
+    assert 0 <= out.min() and out.max() <= 1
+    net = TinyBackbone().extractor(list(LAYERS))
+    before, after = _style_distance(content, style, net), _style_distance(out, style, net)
+    assert after < 0.5 * before, (before, after)
+    # The content survives: at the content layer the output is much closer to the photo
+    # than a style-only image of the same size is.
+    f = TinyBackbone().extractor(["relu3_1"])
+    ref = f(content)["relu3_1"]
+    err = lambda img: ((f(img)["relu3_1"] - ref) ** 2).mean().item()
+    assert err(out) < 0.5 * err(torch.nn.functional.interpolate(style, (48, 64))), (err(out), err(style))
+
+
+def test_pyramid_stages_steps_and_output_size():
+    events = []
+    cfg = _config(size=80, start_size=20, scale_ratio=2.0, iterations=4, coarse_iterations=2)
+    out = stylize(_content(), [_style()], cfg, backbone=TinyBackbone(), callback=events.append)
+    stages = [e for e in events if isinstance(e, StageStarted)]
+    # 20x15 is below the network's 16-px minimum input: that scale is skipped.
+    assert [s.name.split(" (")[1] for s in stages] == ["40x30)", "80x60)"]
+    assert [s.steps for s in stages] == [2, 4]
+    assert sum(isinstance(e, Step) for e in events) == 6
+    assert out.shape == (1, 3, 60, 80)
+    events.clear()
+    cfg = _config(size=80, start_size=24, scale_ratio=2.0, scale_iterations=(1, 2, 3))
+    stylize(_content(), [_style()], cfg, backbone=TinyBackbone(), callback=events.append)
+    assert [(e.name, e.steps) for e in events if isinstance(e, StageStarted)] == [
+        ("scale 1/3 (24x18)", 1), ("scale 2/3 (48x36)", 2), ("scale 3/3 (80x60)", 3)]
+
+
+def test_single_scale_and_explicit_iterations():
+    events = []
+    stylize(_content(), [_style()], _config(pyramid=False, iterations=3), backbone=TinyBackbone(), callback=events.append)
+    assert [(e.index, e.count, e.steps) for e in events if isinstance(e, StageStarted)] == [(0, 1, 3)]
+    with pytest.raises(ConfigError, match="scale_iterations"):
+        stylize(_content(), [_style()], _config(scale_iterations=(1, 2, 3, 4)), backbone=TinyBackbone())
+
+
+def test_seeded_noise_init_is_reproducible_and_seed_matters():
+    cfg = _config(init="noise", iterations=3, coarse_iterations=2)
+    a = stylize(_content(), [_style()], cfg, backbone=TinyBackbone())
+    b = stylize(_content(), [_style()], cfg, backbone=TinyBackbone())
+    c = stylize(_content(), [_style()], _config(init="noise", iterations=3, coarse_iterations=2, seed=1), backbone=TinyBackbone())
+    assert torch.equal(a, b)
+    assert not torch.allclose(a, c)
+
+
+def test_init_image_is_used():
+    start = torch.zeros(1, 3, 48, 64)
+    cfg = _config(init="image", init_image="x.png", iterations=0, coarse_iterations=0, pyramid=False)
+    out = stylize(_content(), [_style()], cfg, backbone=TinyBackbone(), init_image=start)
+    assert out.abs().max() == 0
+    with pytest.raises(UsageError, match="init image"):
+        stylize(_content(), [_style()], cfg, backbone=TinyBackbone())
+
+
+def test_style_masks_paint_each_region_with_its_own_style():
+    red, blue = _style(1, (1.0, 0.1, 0.1)), _style(2, (0.1, 0.1, 1.0))
+    left = torch.zeros(1, 1, 48, 64)
+    left[..., :32] = 1
+    cfg = _config(content_weight=0.0, iterations=30, coarse_iterations=15, init="noise")
+    out = stylize(_content(), [red, blue], cfg, backbone=TinyBackbone(), style_masks=[left, 1 - left])
+    l, r = out[..., :, 4:28], out[..., :, 36:60]
+    assert l[:, 0].mean() > l[:, 2].mean() + 0.1  # red on the left
+    assert r[:, 2].mean() > r[:, 0].mean() + 0.1  # blue on the right
+
+
+def test_blend_weights_choose_between_styles():
+    red, blue = _style(1, (1.0, 0.1, 0.1)), _style(2, (0.1, 0.1, 1.0))
+    def redness(w):
+        cfg = _config(content_weight=0.0, init="noise", style_blend_weights=w, iterations=20)
+        out = stylize(_content(), [red, blue], cfg, backbone=TinyBackbone())
+        return (out[:, 0] - out[:, 2]).mean().item()
+    assert redness((0.9, 0.1)) > redness((0.1, 0.9)) + 0.1
+
+
+def test_luminance_mode_keeps_the_photo_colours_and_intermediates_are_rgb():
+    events = []
+    content = _content()
+    cfg = _config(color="luminance", save_every=5, iterations=10)
+    out = stylize(content, [_style()], cfg, backbone=TinyBackbone(), callback=events.append)
+    inter = [e for e in events if isinstance(e, Intermediate)]
+    assert inter and all(e.image.shape[1] == 3 for e in inter)
+    iq_out, iq_in = rgb_to_yiq(out)[:, 1:], rgb_to_yiq(content)[:, 1:]
+    assert (iq_out - iq_in).abs().mean() < 0.03
+    plain = stylize(content, [_style()], _config(iterations=10), backbone=TinyBackbone())
+    assert (rgb_to_yiq(plain)[:, 1:] - iq_in).abs().mean() > 0.03  # the red style did change colours
+
+
+@pytest.mark.parametrize("kw,err,match", [
+    (dict(style_blend_weights=(1.0, 2.0)), UsageError, "2 weights for 1 style"),
+])
+def test_mismatched_inputs_are_usage_errors(kw, err, match):
+    with pytest.raises(err, match=match):
+        stylize(_content(), [_style()], _config(**kw), backbone=TinyBackbone())
+    with pytest.raises(UsageError, match="2 masks for 1 style"):
+        stylize(_content(), [_style()], _config(), backbone=TinyBackbone(), style_masks=[None, None])
+    with pytest.raises(UsageError, match="at least one style"):
+        stylize(_content(), [], _config(), backbone=TinyBackbone())
