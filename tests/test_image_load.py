@@ -429,6 +429,22 @@ def test_load_from_stdin(monkeypatch):
     np.testing.assert_allclose(img.rgb, pixels / 255.0, atol=1e-6)
 
 
+def test_stdin_is_bounded_by_the_pixel_limit(monkeypatch):
+    # Standard input is held in memory, so an endless stream must not be read to the end.
+    class Endless(io.RawIOBase):
+        asked: list[int] = []
+
+        def read(self, size=-1):
+            assert size > 0, "tried to read an endless stream to its end"
+            self.asked.append(size)
+            return b"\x89PNG\r\n\x1a\n" + bytes(size - 8)
+
+    monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=Endless(), isatty=lambda: False))
+    with pytest.raises(ImageError, match="<stdin>: more than"):
+        load_image("-", max_pixels=100)
+    assert Endless.asked and max(Endless.asked) < 17 * 2**20  # 8 bytes/pixel + 16 MiB slack
+
+
 def test_stdin_problems_name_stdin(monkeypatch):
     monkeypatch.setattr(sys, "stdin", _fake_stdin(b"hello"))
     with pytest.raises(ImageError, match="<stdin>.*text"):

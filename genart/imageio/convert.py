@@ -15,7 +15,7 @@ from PIL import Image, ImageCms
 
 from .srgb import srgb_profile
 
-_ALPHA_MODES = {"RGBA": "RGB", "LA": "L", "PA": "RGB"}
+_ALPHA_MODES = {"RGBA": "RGB", "LA": "L"}
 # Modes Pillow can only express through a detour (premultiplied, bilevel, palette).
 _NORMALISE = {"RGBa": "RGBA", "La": "LA", "1": "L", "RGBX": "RGB", "PA": "RGBA"}
 _ICC_MODES = {"RGB", "L", "CMYK", "LAB"}
@@ -33,8 +33,11 @@ def to_arrays(im: Image.Image, notes: list[str]) -> tuple[np.ndarray, np.ndarray
     im, alpha = _split_alpha(_normalise_mode(im))
     if icc:
         im = _apply_icc(im, icc, notes)
-    elif im.mode == "LAB":
-        im = _transform(im, _lab_profile(), "LAB")
+    elif im.mode == "LAB":  # CIELAB TIFFs: Pillow has no plain formula for these
+        try:
+            im = _transform(im, _lab_profile(), "LAB")
+        except ImageCms.PyCMSError as exc:
+            raise ValueError(f"cannot convert Lab pixels ({exc})") from None
     rgb = _CONVERTERS.get(im.mode, _via_pillow_rgb)(im, notes)
     return np.ascontiguousarray(rgb, dtype=np.float32), alpha
 

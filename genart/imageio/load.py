@@ -10,6 +10,7 @@ from PIL import Image, ImageOps
 from ..errors import ImageError
 from .convert import to_arrays
 from .opening import (
+    BOMB_HINT,
     DEFAULT_MAX_PIXELS,
     check_limit,
     check_size,
@@ -65,7 +66,7 @@ def load_image(
         tensor = to_tensor(img)  # (1, 3, H, W)
     """
     limit = check_limit(max_pixels)
-    source, fp = open_source(path)
+    source, fp = open_source(path, limit)
     with fp, pillow_limit(limit) as pillow_notes:
         im = open_image(fp, source, limit)
         # MPO is Pillow's name for a multi-picture JPEG (phone cameras): it is a JPEG.
@@ -95,7 +96,7 @@ def _decode(im: Image.Image, source: str) -> None:
     try:
         im.load()
     except Image.DecompressionBombError:
-        raise ImageError(f"{source}: image dimensions exceed the pixel limit") from None
+        raise ImageError(f"{source}: image dimensions exceed the pixel limit{BOMB_HINT}") from None
     except Exception as exc:  # noqa: BLE001 - decoders report damage in many ways
         raise ImageError(f"{source}: truncated or corrupt {im.format} data ({one_line(exc)})") from exc
 

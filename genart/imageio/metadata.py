@@ -94,7 +94,7 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
         meta = read_metadata("out/cat_dream.png")
         print(meta["command"] if meta else "not made by genart")
     """
-    source, fp = open_source(Path(path))
+    source, fp = open_source(Path(path), _HEADERS_ONLY)
     with fp, pillow_limit(_HEADERS_ONLY):
         im = open_image(fp, source, _HEADERS_ONLY)
         return decode(_stored_text(im))

@@ -43,10 +43,10 @@ def check_limit(max_pixels: int | None) -> int:
     return int(max_pixels)
 
 
-def open_source(path: str | os.PathLike[str]) -> tuple[str, IO[bytes]]:
+def open_source(path: str | os.PathLike[str], max_pixels: int) -> tuple[str, IO[bytes]]:
     """Open ``path`` (or ``-`` for standard input) for reading: (display name, binary file)."""
     if str(path) == STDIN:
-        return STDIN_NAME, _read_stdin()
+        return STDIN_NAME, _read_stdin(_max_bytes(max_pixels))
     name = str(path)
     try:
         fp: IO[bytes] = open(path, "rb")  # noqa: SIM115 - the caller closes it
@@ -64,15 +64,23 @@ def open_source(path: str | os.PathLike[str]) -> tuple[str, IO[bytes]]:
     return name, fp
 
 
-def _read_stdin() -> IO[bytes]:
+def _max_bytes(max_pixels: int) -> int:
+    # Standard input must be held in memory (Pillow seeks), so bound it too: no supported
+    # encoding needs more than 8 bytes a pixel (16-bit RGBA), plus room for metadata.
+    return max_pixels * 8 + 16 * 2**20
+
+
+def _read_stdin(max_bytes: int) -> IO[bytes]:
     stream = sys.stdin
     if stream is None:
         raise ImageError(f"{STDIN_NAME}: standard input is closed")
     if _isatty(stream):
         raise ImageError(f"{STDIN_NAME}: refusing to read image data from a terminal; pipe a file in")
-    data = getattr(stream, "buffer", stream).read()
+    data = getattr(stream, "buffer", stream).read(max_bytes + 1)
     if not data:
         raise ImageError(f"{STDIN_NAME}: no data on standard input")
+    if len(data) > max_bytes:
+        raise ImageError(f"{STDIN_NAME}: more than {max_bytes} bytes, too much for the pixel limit{BOMB_HINT}")
     return io.BytesIO(data)
 
 
@@ -117,7 +125,7 @@ def open_image(fp: IO[bytes], source: str, max_pixels: int) -> Image.Image:
     except UnidentifiedImageError:
         raise ImageError(_unidentified(fp, source)) from None
     except Image.DecompressionBombError:
-        raise ImageError(f"{source}: image dimensions exceed {_mp(max_pixels)}{_HINT}") from None
+        raise ImageError(f"{source}: image dimensions exceed {_mp(max_pixels)}{BOMB_HINT}") from None
     except Exception as exc:  # noqa: BLE001 - damaged headers raise many kinds of errors
         what = claimed_format(fp) or "image"
         raise ImageError(f"{source}: truncated or corrupt {what} ({one_line(exc)})") from exc
@@ -135,7 +143,7 @@ def _unidentified(fp: IO[bytes], source: str) -> str:
     )
 
 
-_HINT = " (a decompression-bomb guard; raise it with --max-pixels if the image is genuine)"
+BOMB_HINT = " (a decompression-bomb guard; raise it with --max-pixels if the image is genuine)"
 
 
 def check_size(size: tuple[int, int], source: str, max_pixels: int) -> None:
@@ -144,7 +152,7 @@ def check_size(size: tuple[int, int], source: str, max_pixels: int) -> None:
     if width * height > max_pixels:
         raise ImageError(
             f"{source}: {width}x{height} is {_mp(width * height)}, over the limit of "
-            f"{_mp(max_pixels)}{_HINT}"
+            f"{_mp(max_pixels)}{BOMB_HINT}"
         )
 
 
