@@ -166,6 +166,27 @@ def test_palette_without_transparency_has_no_alpha(tmp_path):
     np.testing.assert_allclose(img.rgb[4, 4], np.array([10, 200, 30]) / 255, atol=1e-6)
 
 
+def test_rgb_colour_key_becomes_alpha(tmp_path):
+    pixels = np.zeros((4, 6, 3), np.uint8)
+    pixels[:, 3:] = (0, 255, 0)  # the key colour
+    pixels[:, :3] = (255, 0, 0)
+    img = load_image(write(tmp_path, "key.png", Image.fromarray(pixels), transparency=(0, 255, 0)))
+    assert img.alpha is not None
+    np.testing.assert_array_equal(img.alpha[0], [1, 1, 1, 0, 0, 0])
+
+
+def test_multi_picture_jpeg_is_a_jpeg(tmp_path):
+    first = Image.new("RGB", (16, 16), (255, 0, 0))
+    path = tmp_path / "camera.jpg"
+    first.save(path, format="MPO", save_all=True, append_images=[Image.new("RGB", (16, 16))])
+    with Image.open(path) as im:
+        assert im.format == "MPO"  # what Pillow calls it
+    img = load_image(path)
+    assert img.format == "JPEG"
+    np.testing.assert_allclose(img.rgb[8, 8], [1, 0, 0], atol=0.03)
+    assert any("2 pictures" in w for w in img.warnings)
+
+
 def test_la_splits_gray_and_alpha(tmp_path):
     la = np.zeros((6, 10, 2), np.uint8)
     la[..., 0] = 51  # 0.2
@@ -204,6 +225,20 @@ def test_32_bit_int_in_16_bit_range(tmp_path):
     values = np.array([[0, 655, 65535]], np.int32)
     img = load_image(write(tmp_path, "int.tif", Image.fromarray(values, "I")))
     np.testing.assert_allclose(img.rgb[0, :, 1], [0, 655 / 65535, 1.0], rtol=1e-6)
+
+
+def test_32_bit_int_beyond_16_bits_is_stretched_with_warning(tmp_path):
+    values = np.array([[-100, 0, 1_000_000]], np.int32)
+    img = load_image(write(tmp_path, "int.tif", Image.fromarray(values, "I")))
+    np.testing.assert_allclose(img.rgb[0, :, 0], [0, 100 / 1_000_100, 1.0], rtol=1e-5)
+    assert any("stretched" in w for w in img.warnings)
+
+
+def test_float_image_with_nan_and_large_values(tmp_path):
+    values = np.array([[np.nan, 0.0, 500.0, 1000.0]], np.float32)
+    img = load_image(write(tmp_path, "f.tif", Image.fromarray(values, "F")))
+    np.testing.assert_allclose(img.rgb[0, :, 0], [0, 0, 0.5, 1.0], atol=1e-6)
+    assert any("NaN" in w for w in img.warnings) and any("stretched" in w for w in img.warnings)
 
 
 def test_float_image_in_unit_range_is_kept(tmp_path):

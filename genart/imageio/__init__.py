@@ -6,5 +6,6 @@
 ``load``      ``load_image`` and ``LoadedImage``
 ``save``      ``save_image``: 8-bit encoding, atomic writes, stdout
 ``metadata``  settings stored in written files, ``read_metadata``
+``srgb``      the sRGB profile images are converted to and tagged with
 ``tensor``    numpy <-> torch (torch imported lazily)
 """
