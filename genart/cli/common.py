@@ -233,6 +233,8 @@ def save_result(
     from ..image import save_image
 
     fmt = session.image_format
+    if job.output != batch.STDIO:
+        Path(job.output).parent.mkdir(parents=True, exist_ok=True)
     warnings = save_image(
         image, job.output, alpha=alpha, format=fmt, metadata=session.metadata(job, **inputs)
     )
@@ -252,6 +254,7 @@ def intermediate_saver(session: Session, job: batch.Job) -> Callable[[Any], None
 
     def save(event: Any) -> None:
         dest = out.with_name(f"{out.stem}_{event.tag}{out.suffix or '.png'}")
+        dest.parent.mkdir(parents=True, exist_ok=True)
         save_image(event.image, str(dest), format=session.image_format, metadata=session.metadata(job, intermediate=event.tag))
         session.display.detail(f"wrote {dest}")
 
