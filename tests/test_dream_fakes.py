@@ -28,6 +28,9 @@ class Spec:
     def layers(self) -> list[Info]:
         return [Info("conv1", 8), Info("conv2", 16), Info("conv3", 16)]
 
+    def layer(self, name: str) -> Info:
+        return {i.name: i for i in self.layers()}[name]
+
 
 class TinyNet(nn.Module):
     def __init__(self, stride: int = 2) -> None:

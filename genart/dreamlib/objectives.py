@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import torch
 
-from ..errors import LayerError, UsageError
+from ..errors import LayerError, UsageError, WeightsError
 from .octaves import resize
 
 Features = Mapping[str, torch.Tensor]
@@ -130,6 +130,9 @@ def build_objective(config: Any, backbone: Any, guide: torch.Tensor | None, *, b
     if config.label is not None:
         if not spec.has_classifier:
             raise UsageError(f"label: {spec.name} has no ImageNet classifier to dream a class with")
+        if not getattr(backbone, "has_classifier_weights", True):
+            source = getattr(backbone, "weights_path", None) or spec.name
+            raise WeightsError(f"label: {source} has no classifier weights to dream a class with")
         terms.append(Term("label", config.label_weight, class_logit(label_index(config.label, backbone.categories))))
         classify = backbone.classify
     extractor = backbone.extractor(sorted(needed)) if needed else None
@@ -138,10 +141,9 @@ def build_objective(config: Any, backbone: Any, guide: torch.Tensor | None, *, b
 
 def _layer_terms(config: Any, spec: Any, layers: Sequence[str]) -> list[Term]:
     weights = tuple(config.layer_weights) or (1.0,) * len(layers)
-    channels_of = {info.name: info.channels for info in spec.layers()}
     for layer in layers:
-        count = channels_of.get(layer)
-        bad = [c for c in config.channels if count is not None and c >= count]
+        count = spec.layer(layer).channels  # LayerError for an unknown name
+        bad = [c for c in config.channels if c >= count]
         if bad:
             raise LayerError(f"{spec.name}: {layer} has {count} channels; channel {bad[0]} is out of range")
     return [Term(f"layer:{l}", w, layer_l2(l, config.channels)) for l, w in zip(layers, weights)]
