@@ -1,0 +1,164 @@
+"""Neural Doodle on a tiny random network: mechanics, semantics, errors, events."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+import torch.nn as nn
+
+from genart.configs.doodle import DoodleConfig
+from genart.doodle import doodle, phase_sizes
+from genart.errors import UsageError
+from genart.events import Intermediate, Message, StageStarted, Step
+
+RED, BLUE = torch.tensor([0.9, 0.15, 0.1]), torch.tensor([0.1, 0.2, 0.9])
+
+
+class _TinyExtractor(nn.Module):
+    def __init__(self, net: nn.ModuleDict, names: list[str]) -> None:
+        super().__init__()
+        self.net, self.names = net, names
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        out = {}
+        for name, layer in self.net.items():
+            x = layer(x)
+            out[name] = x
+        return {n: out[n] for n in self.names}
+
+
+class TinyBackbone:
+    """A seeded three-block conv net with VGG-style layer names (a stand-in, for speed)."""
+
+    device = torch.device("cpu")
+
+    def __init__(self) -> None:
+        torch.manual_seed(0)
+        self.net = nn.ModuleDict(
+            {
+                "relu1_1": nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU()),
+                "relu2_1": nn.Sequential(nn.AvgPool2d(2), nn.Conv2d(8, 16, 3, padding=1), nn.ReLU()),
+                "relu3_1": nn.Sequential(nn.AvgPool2d(2), nn.Conv2d(16, 16, 3, padding=1), nn.ReLU()),
+            }
+        ).eval().requires_grad_(False)
+
+    def extractor(self, names: list[str]) -> _TinyExtractor:
+        return _TinyExtractor(self.net, list(names))
+
+
+@pytest.fixture(scope="module")
+def backbone() -> TinyBackbone:
+    return TinyBackbone()
+
+
+def _halves(left: torch.Tensor, right: torch.Tensor, h: int = 24, w: int = 32, noise: float = 0.05) -> torch.Tensor:
+    img = torch.empty(1, 3, h, w)
+    img[..., : w // 2] = left.view(3, 1, 1)
+    img[..., w // 2 :] = right.view(3, 1, 1)
+    gen = torch.Generator().manual_seed(7)
+    return (img + noise * torch.randn(img.shape, generator=gen)).clamp(0, 1)
+
+
+WHITE, BLACK = torch.ones(3), torch.zeros(3)
+# Adam: steady on this tiny random net, where L-BFGS without line search can overshoot.
+CFG = DoodleConfig(
+    style_layers=("relu1_1", "relu2_1"), content_layers=("relu3_1",), size=32, phases=2, iterations=15,
+    match_every=5, optimizer="adam", learning_rate=0.08,
+)
+
+
+@pytest.mark.parametrize("mode", ["mrf", "gram"])
+def test_each_region_takes_the_colour_of_its_source_region(backbone, mode):
+    style = _halves(RED, BLUE)
+    style_map = _halves(WHITE, BLACK, noise=0)
+    target_map = _halves(BLACK, WHITE, noise=0)  # the doodle swaps the two regions
+    out = doodle(style, style_map, target_map, dataclasses.replace(CFG, mode=mode), backbone=backbone)
+    assert out.shape == (1, 3, 24, 32) and 0 <= out.min() and out.max() <= 1
+    left, right = out[..., 3:-3, 3:13].mean(dim=(0, 2, 3)), out[..., 3:-3, 19:-3].mean(dim=(0, 2, 3))
+    assert (left - BLUE).norm() < (left - RED).norm()
+    assert (right - RED).norm() < (right - BLUE).norm()
+
+
+def test_semantic_weight_zero_ignores_the_maps(backbone):
+    style = _halves(RED, BLUE)
+    maps = (_halves(WHITE, BLACK, noise=0), _halves(BLACK, WHITE, noise=0))
+    strict = doodle(style, *maps, CFG, backbone=backbone)
+    loose = doodle(style, *maps, dataclasses.replace(CFG, semantic_weight=0.0), backbone=backbone)
+    assert (strict - loose).abs().mean() > 0.02
+
+
+def test_texture_synthesis_without_maps_moves_toward_the_style(backbone):
+    style = _halves(RED, RED, noise=0.1)
+    out = doodle(style, None, None, CFG, backbone=backbone)
+    assert out.shape == (1, 3, 24, 32)  # the style's aspect
+    assert (out.mean(dim=(0, 2, 3)) - RED).norm() < 0.15  # from grey noise (distance ~0.6)
+
+
+def test_content_keeps_the_layout(backbone):
+    content = _halves(WHITE * 0.8, BLACK + 0.2, noise=0.02)
+    style = _halves(RED, BLUE)
+    cfg = dataclasses.replace(CFG, content_weight=5.0, style_weight=0.5)
+    out = doodle(style, None, None, cfg, backbone=backbone, content=content)
+    assert out.shape == (1, 3, 24, 32)
+    assert out[..., :, :13].mean() > out[..., :, 19:].mean() + 0.1
+
+
+def test_same_seed_same_result_and_different_seed_differs(backbone):
+    style, cfg = _halves(RED, BLUE), dataclasses.replace(CFG, iterations=4)
+    a = doodle(style, None, None, cfg, backbone=backbone)
+    b = doodle(style, None, None, cfg, backbone=backbone)
+    c = doodle(style, None, None, dataclasses.replace(cfg, seed=1), backbone=backbone)
+    assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_events_per_phase_step_frame_and_legend(backbone):
+    events = []
+    cfg = dataclasses.replace(CFG, iterations=4, save_every=2, variety=0.2)
+    doodle(_halves(RED, BLUE), _halves(WHITE, BLACK, noise=0), _halves(BLACK, WHITE, noise=0), cfg,
+           backbone=backbone, callback=events.append)
+    stages = [e for e in events if isinstance(e, StageStarted)]
+    assert [(s.index, s.count, s.steps) for s in stages] == [(0, 2, 4), (1, 2, 4)]
+    steps = [e for e in events if isinstance(e, Step)]
+    assert len(steps) == 8 and {"loss", "tv", "style:relu1_1", "ncc:relu2_1"} <= set(steps[0].metrics)
+    frames = [e.tag for e in events if isinstance(e, Intermediate)]
+    assert frames == ["phase1-step0002", "phase2-step0002"]
+    legend = [e.text for e in events if isinstance(e, Message)]
+    assert len(legend) == 2 and "#ffffff" in legend[0] + legend[1] and "50.0%" in legend[0]
+
+
+def test_auto_map_builds_maps_from_the_images(backbone):
+    style, content = _halves(RED, BLUE), _halves(BLUE, RED)
+    cfg = dataclasses.replace(CFG, auto_map=True, regions=2, content_weight=0.0)
+    out = doodle(style, None, None, cfg, backbone=backbone, content=content)
+    assert (out[..., 3:-3, 3:13].mean(dim=(0, 2, 3)) - BLUE).norm() < 0.35
+
+
+def test_phase_sizes_halve_from_the_final_size():
+    assert phase_sizes((384, 512), 512, 3) == [(96, 128), (192, 256), (384, 512)]
+    assert phase_sizes((100, 50), 64, 1) == [(64, 32)]
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        ((True, False), {}, "target map"),
+        ((False, True), {}, "style map is missing"),
+        ((True, True), {"content_map": True}, "not both"),
+        ((True, "wide"), {"content": True}, "shapes differ"),
+        ((False, False), {"config": {"init": "content"}}, "needs a content image"),
+        ((False, False), {"config": {"auto_map": True}}, "auto-map needs a content"),
+        ((False, False), {"config": {"size": 16, "phases": 3}}, "too small"),
+    ],
+)
+def test_usage_errors(backbone, args, kwargs, message):
+    style, flat = _halves(RED, BLUE), _halves(WHITE, BLACK, noise=0)
+    maps = [flat if a is True else None for a in args]
+    if args[1] == "wide":
+        maps[1] = torch.ones(1, 3, 10, 60)
+    extra = {k: (flat if v is True else v) for k, v in kwargs.items() if k != "config"}
+    if extra.get("content") is not None:
+        extra["content"] = style
+    cfg = dataclasses.replace(CFG, iterations=1, **kwargs.get("config", {}))
+    with pytest.raises(UsageError, match=message):
+        doodle(style, maps[0], maps[1], cfg, backbone=backbone, **extra)
