@@ -113,8 +113,8 @@ class Display:
             self.error(error or f"{name}: failed")
         elif status == "skipped":
             self.detail(f"{name}: skipped (output exists)")
-        elif not self.quiet and not self.live:
-            self.info(f"{name}: done in {seconds:.1f}s")
+        elif not self.live:
+            self.detail(f"{name}: done in {seconds:.1f}s")
 
     # --------------------------------------------------------------------- events
     def __call__(self, event: Event) -> None:

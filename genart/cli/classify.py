@@ -94,22 +94,22 @@ def _classify_chunk(
     from ..image import load_image, to_tensor
 
     start = time.perf_counter()
-    loaded, outcomes = [], {}
+    loaded, outcomes = [], {}  # outcomes keyed by position in the chunk
     for i, job in enumerate(chunk):
         session.display.start_item(offset + i, total, job.item.name)
         try:
             image = load_image(job.item.path, max_pixels=session.max_pixels)
             for warning in image.warnings:
                 session.display.warning(f"{job.item.name}: {warning}")
-            loaded.append((job, to_tensor(image)))
+            loaded.append((i, to_tensor(image)))
         except GenartError as exc:
-            outcomes[job] = batch.Outcome(job, "failed", error=str(exc), code=exc.exit_code)
+            outcomes[i] = batch.Outcome(job, "failed", error=str(exc), code=exc.exit_code)
     if loaded:
         predictions = classify([t for _, t in loaded], session.config, backbone=backbone)
         seconds = (time.perf_counter() - start) / len(chunk)
-        for (job, _), preds in zip(loaded, predictions):
-            outcomes[job] = batch.Outcome(job, "ok", seconds, result=[p.as_dict() for p in preds])
-    return [outcomes[job] for job in chunk]
+        for (i, _), preds in zip(loaded, predictions):
+            outcomes[i] = batch.Outcome(chunk[i], "ok", seconds, result=[p.as_dict() for p in preds])
+    return [outcomes[i] for i in range(len(chunk))]
 
 
 class _Writer:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -76,4 +77,13 @@ def main(argv: list[str] | None = None) -> None:
         code = exc.exit_code
     except BrokenPipeError:
         code = ExitCode.OK  # `genart classify ... | head` is fine
+    except Exception as exc:  # a bug: one line, the traceback only on request
+        if os.environ.get("GENART_DEBUG"):
+            raise
+        click.echo(
+            f"genart: internal error: {type(exc).__name__}: {exc} "
+            "(set GENART_DEBUG=1 for the traceback, and please report it)",
+            err=True,
+        )
+        code = ExitCode.FAILURE
     sys.exit(int(code or 0))
