@@ -77,6 +77,8 @@ def match_state_dict(
             continue
         if not isinstance(value, torch.Tensor):
             raise WeightsError(f"{path}: {key} is a {type(value).__name__}, not a tensor")
+        if value.is_meta:
+            raise WeightsError(f"{path}: {key} holds no data (saved from the meta device)")
         want = expected[target].shape
         if tuple(value.shape) != tuple(want):
             raise WeightsError(

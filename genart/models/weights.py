@@ -206,7 +206,10 @@ def _fetch(source: WeightsSource, dest: Path, callback: EventCallback | None, ti
         raise
     except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         tmp.unlink(missing_ok=True)
-        reason = getattr(exc, "reason", None) or exc
+        if isinstance(exc, urllib.error.HTTPError):
+            reason = f"HTTP {exc.code} {exc.reason}"
+        else:
+            reason = getattr(exc, "reason", None) or exc
         raise WeightsError(f"{source.filename}: download from {source.url} failed: {reason}") from None
     except BaseException:  # Ctrl-C included: leave nothing behind
         tmp.unlink(missing_ok=True)
