@@ -121,9 +121,13 @@ def test_wrapped_and_data_parallel_state_dicts_load(tmp_path, vgg_features):
     assert bb.available_layers[-1] == "pool1"
 
 
-def test_generic_classifier_needs_every_key(tmp_path):
-    bb = load_backbone("resnet18", weights="random")
+def test_generic_classifier_loads_whole_files_only(tmp_path):
+    bb = load_backbone("resnet18", weights="random", seed=1)
     state = bb.module.state_dict()
+    torch.save(state, tmp_path / "whole.pth")
+    x = torch.rand(1, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.equal(load_backbone("resnet18", weights=tmp_path / "whole.pth").classify(x), bb.classify(x))
     state.pop("fc.weight")
     torch.save(state, tmp_path / "resnet18.pth")
     with pytest.raises(WeightsError, match="fc.weight"):
