@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import torch
 from torch import nn
@@ -24,6 +24,7 @@ from ..errors import LayerError, UsageError, WeightsError
 from ..events import EventCallback, Message, emit
 from .extractor import FeatureExtractor, Normalize, check_rgb_batch
 from .loading import match_state_dict, read_state_dict
+from .random_init import random_values
 from .spec import BackboneSpec, LayerInfo, Preprocess, get_spec
 from .weights import resolve_weights
 
@@ -66,8 +67,10 @@ def load_backbone(
     stage_keys = _stage_keys(spec, module)
     if isinstance(weights, str) and weights == "random":
         path = None
-        trunk = set().union(*stage_keys.values()) if spec.lazy_init else set(expected)
-        values = _random_values(module, trunk, seed) if spec.lazy_init else {}
+        # the trunk now; a classifier head only when classify() first needs it (VGG's is 0.5 GB).
+        # Eagerly built modules (lazy_init=False) were already seeded-initialised by _build.
+        trunk = set().union(*stage_keys.values())
+        values = random_values(module, trunk, seed) if spec.lazy_init else {}
     else:
         path = resolve_weights(spec, weights, offline=offline, callback=callback)
         emit(callback, Message(f"{spec.name}: loading weights from {path}", "debug"))
@@ -138,43 +141,6 @@ def _materialize(
         loaded = set(expected)
     module.requires_grad_(False)
     return loaded
-
-
-# Random init (weights="random"): He et al. 2015 for convolutions so activations keep their
-# scale through deep stacks; the small normal of torchvision's VGG for linear layers.
-def _kaiming(t: torch.Tensor, g: torch.Generator) -> None:
-    nn.init.kaiming_normal_(t, mode="fan_in", nonlinearity="relu", generator=g)
-
-
-_INIT: dict[tuple[type, str], Callable[[torch.Tensor, torch.Generator], Any]] = {
-    (nn.Conv2d, "weight"): _kaiming,
-    (nn.Conv2d, "bias"): lambda t, g: t.zero_(),
-    (nn.Linear, "weight"): lambda t, g: nn.init.normal_(t, 0.0, 0.01, generator=g),
-    (nn.Linear, "bias"): lambda t, g: t.zero_(),
-    (nn.BatchNorm2d, "weight"): lambda t, g: t.fill_(1.0),
-    (nn.BatchNorm2d, "bias"): lambda t, g: t.zero_(),
-    (nn.BatchNorm2d, "running_mean"): lambda t, g: t.zero_(),
-    (nn.BatchNorm2d, "running_var"): lambda t, g: t.fill_(1.0),
-    (nn.BatchNorm2d, "num_batches_tracked"): lambda t, g: t.zero_(),
-}
-
-
-def _random_values(module: nn.Module, keys: set[str], seed: int) -> dict[str, torch.Tensor]:
-    """Seeded random tensors for ``keys`` of ``module``'s state dict (in state-dict order)."""
-    g = torch.Generator().manual_seed(seed)
-    owners = dict(module.named_modules())
-    values = {}
-    for key, ref in module.state_dict().items():
-        if key not in keys:
-            continue
-        owner, _, attr = key.rpartition(".")
-        init = _INIT.get((type(owners[owner]), attr))
-        if init is None:
-            raise TypeError(f"no random init for {key} ({type(owners[owner]).__name__})")
-        t = torch.empty(ref.shape, dtype=ref.dtype)
-        init(t, g)
-        values[key] = t
-    return values
 
 
 class ClassificationTransform:
@@ -344,7 +310,7 @@ class Backbone:
         if not head:
             return
         if self.weights_path is None:  # random weights: the head is made on first use
-            values = _random_values(self.module, set(head), self._seed + 1)
+            values = random_values(self.module, set(head), self._seed + 1)
             module_values = {k: v.to(self.device) for k, v in values.items()}
             self.module.load_state_dict(module_values, strict=False, assign=True)
             self.module.requires_grad_(False)
