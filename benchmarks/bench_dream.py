@@ -51,7 +51,8 @@ def _peak_mib() -> float:
 
 
 # ---------------------------------------------------------------- child: one dream run
-def child(size: int, tile: int, iterations: int, weights: str) -> dict:
+def child(size: int, tile: int, iterations: int, weights: str, threads: int) -> dict:
+    torch.set_num_threads(threads)
     from genart.dream import DreamConfig, dream
     from genart.events import StageStarted, Step
 
@@ -85,7 +86,8 @@ def _per_octave(stamps: list[tuple[str, int, float]]) -> list[float]:
 
 
 def run_child(size: int, tile: int, iterations: int, weights: str) -> dict:
-    cmd = [sys.executable, __file__, "--child", json.dumps([size, tile, iterations, weights])]
+    args = [size, tile, iterations, weights, torch.get_num_threads()]
+    cmd = [sys.executable, __file__, "--child", json.dumps(args)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -153,8 +155,11 @@ def main() -> None:
     parser.add_argument("--step-size", type=int, default=512, help="image side of the per-step table")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--weights", default=str(SHARED_WEIGHTS) if SHARED_WEIGHTS.is_file() else "random")
+    parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     if args.child:
         print(json.dumps(child(*json.loads(args.child))))
         return

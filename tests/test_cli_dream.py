@@ -1,6 +1,7 @@
 """`genart dream` through the real entry point (random-init weights, tiny images)."""
 from __future__ import annotations
 
+import io
 import json
 import sys
 
@@ -83,3 +84,13 @@ def test_frames_write_an_animation_and_resume(photo, tmp_path, monkeypatch, caps
 def test_frames_refuse_stdout(photo, monkeypatch, capsys):
     code, _, err = run(["dream", str(photo), "-o", "-", "--frames", "2", *TINY], monkeypatch, capsys)
     assert code == 2 and "stdout" in err
+
+
+def test_stdin_to_stdout(photo, monkeypatch, capsysbinary):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(photo.read_bytes())))
+    monkeypatch.setattr(sys, "argv", ["genart", "dream", "-", "-o", "-", "-q", *TINY])
+    with pytest.raises(SystemExit) as info:
+        main(["dream", "-", "-o", "-", "-q", *TINY])
+    assert info.value.code == 0
+    with Image.open(io.BytesIO(capsysbinary.readouterr().out)) as im:
+        assert im.format == "PNG" and im.size == (56, 40)
