@@ -109,7 +109,9 @@ def optimize_image(
     """
     if optimizer not in OPTIMIZERS:
         raise UsageError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
-    x = init.detach().clone().float().requires_grad_(True)
+    # A fresh contiguous copy: L-BFGS flattens gradients with view(), which fails on
+    # channels-last or permuted tensors (e.g. images straight from numpy).
+    x = init.detach().float().clone(memory_format=torch.contiguous_format).requires_grad_(True)
     opt = OPTIMIZERS[optimizer](x, learning_rate, history_size)
     avg = _Averager(x.detach(), average_decay) if optimizer == "adam" and average_decay > 0 else None
     metrics: dict[str, float] = {}

@@ -92,3 +92,12 @@ def test_unknown_optimizer_is_a_usage_error():
     with pytest.raises(UsageError, match="sgd"):
         optimize_image(torch.zeros(1, 3, 4, 4), _mse_to(_target()[..., :4, :4]),
                        optimizer="sgd", iterations=1, learning_rate=1.0)
+
+
+def test_non_contiguous_start_images_work():
+    # Images converted from numpy (H, W, C) arrive permuted; L-BFGS must cope.
+    target = _target()
+    init = torch.rand(1, 8, 8, 3).permute(0, 3, 1, 2)
+    assert not init.is_contiguous()
+    out = optimize_image(init, _mse_to(target), iterations=5, learning_rate=1.0)
+    assert out.shape == (1, 3, 8, 8)
