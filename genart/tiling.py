@@ -159,7 +159,8 @@ def _style_coefficients(stats: dict, targets: Targets, weight: float):
     }
     loss = style_term(leaves, targets)
     flat = [t for m in leaves.values() for t in (m.sum1, m.sum2)]
-    grads = torch.autograd.grad(weight * loss, flat)
+    grads = torch.autograd.grad(weight * loss, flat, allow_unused=True)  # gram ignores sum1
+    grads = [torch.zeros_like(t) if g is None else g for t, g in zip(flat, grads)]
     coeffs = {k: (grads[2 * i], grads[2 * i + 1]) for i, k in enumerate(leaves)}
     return loss.detach(), coeffs
 

@@ -1,0 +1,81 @@
+"""Tiled gradients equal whole-image gradients when the margin covers the receptive field."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from genart.configs.style import StyleConfig
+from genart.losses import moments
+from genart.style_loss import Targets, Weights, build_content_targets, build_style_targets, whole_image_loss
+from genart.tiling import probe_strides, tile_grid, tiled_features, tiled_loss, tiled_moments
+
+from test_style_standin import TinyBackbone
+
+LAYERS = ["relu1_1", "relu2_1", "relu3_1", "relu4_1"]
+
+
+def test_tile_cores_partition_the_image_and_crops_add_the_margin():
+    tiles = tile_grid(100, 70, tile=32, margin=32, offset=(64, 32))
+    covered = torch.zeros(100, 70)
+    for t in tiles:
+        y0, y1, x0, x1 = t.core
+        covered[y0:y1, x0:x1] += 1
+        cy0, cy1, cx0, cx1 = t.crop
+        assert cy0 == max(0, y0 - 32) and cy1 == min(100, y1 + 32)
+        assert cx0 == max(0, x0 - 32) and cx1 == min(70, x1 + 32)
+    assert torch.equal(covered, torch.ones(100, 70))
+    with pytest.raises(ValueError, match="multiple of 32"):
+        tile_grid(100, 70, tile=40, margin=32)
+
+
+def _setup(kind: str, masked: bool):
+    net = TinyBackbone().extractor(LAYERS + ["relu4_2"])
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(1, 3, 100, 136, generator=g)  # not multiples of the tile size
+    styles = [torch.rand(1, 3, 64, 64, generator=g), torch.rand(1, 3, 48, 80, generator=g) ** 2]
+    cfg = StyleConfig(model="tiny", style_layers=tuple(LAYERS), content_layers=("relu4_2",), style_loss=kind)
+    stats = [{n: moments(net(s)[n]) for n in LAYERS} for s in styles]
+    left = torch.zeros(1, 1, 100, 136)
+    left[..., :70] = 1.0
+    masks = [left, 1 - left] if masked else [None, None]
+    style_targets, regions = build_style_targets(stats, masks, cfg)
+    content_targets = build_content_targets(net(torch.rand(1, 3, 100, 136, generator=g)), cfg)
+    targets = Targets(style_targets, content_targets, regions, kind)
+    return net, x, targets
+
+
+@pytest.mark.parametrize("kind,masked", [("gram", False), ("gram", True), ("w2", False)])
+def test_tiled_loss_and_gradient_match_the_whole_image(kind, masked):
+    net, x, targets = _setup(kind, masked)
+    weights = Weights(style=10.0, content=1.0, tv=0.5)
+    identity = lambda img: img
+    whole = whole_image_loss(net, targets, weights, identity)
+    strides = probe_strides(net, LAYERS + ["relu4_2"])
+    assert strides == {"relu1_1": 1, "relu2_1": 2, "relu3_1": 4, "relu4_1": 8, "relu4_2": 8}
+    tiled = tiled_loss(net, targets, weights, identity, tile=32, margin=32, strides=strides,
+                       generator=torch.Generator().manual_seed(3))
+    xa = x.clone().requires_grad_(True)
+    la, ma = whole(xa)
+    la.backward()
+    xb = x.clone().requires_grad_(True)
+    lb, mb = tiled(xb)
+    lb.backward()
+    assert torch.allclose(la, lb, rtol=1e-4)
+    assert mb["style"] == pytest.approx(ma["style"], rel=1e-4)
+    assert mb["content"] == pytest.approx(ma["content"], rel=1e-4)
+    cos = torch.nn.functional.cosine_similarity(xa.grad.flatten(), xb.grad.flatten(), dim=0)
+    assert cos > 0.9999
+    assert torch.allclose(xa.grad, xb.grad, atol=1e-4 * xa.grad.abs().max().item())
+
+
+def test_tiled_statistics_and_features_match_the_whole_image():
+    net = TinyBackbone().extractor(LAYERS)
+    img = torch.rand(1, 3, 90, 130, generator=torch.Generator().manual_seed(1))
+    strides = probe_strides(net, LAYERS)
+    whole = net(img)
+    tm = tiled_moments(net, img, LAYERS, tile=32, margin=32, strides=strides)
+    tf = tiled_features(net, img, LAYERS, tile=32, margin=32, strides=strides)
+    for n in LAYERS:
+        assert torch.allclose(tm[n].gram(), moments(whole[n]).gram(), rtol=1e-4, atol=1e-5)
+        assert tf[n].shape == whole[n].shape
+        assert torch.allclose(tf[n], whole[n], atol=1e-4)
