@@ -95,18 +95,20 @@ def _dream_octaves(
     sizes = octave_sizes(h, w, octaves=config.octaves, scale=config.octave_scale, min_size=min_size)
     if len(sizes) < config.octaves:
         emit(callback, Message(f"octaves capped at {len(sizes)}: the network needs >= {min_size} px", "warning"))
-    detail = torch.zeros_like(resize(image, sizes[0]))
+    detail = torch.zeros((1, 3, *sizes[0]), device=image.device)
     dreamed = image
     for index, size in enumerate(sizes):
         base = resize(image, size)
         name = f"octave {index + 1}/{len(sizes)} ({size[1]}x{size[0]})"
         emit(callback, StageStarted(name, index, len(sizes), config.iterations))
-        dreamed = (base + resize(detail, size)).clamp(0.0, 1.0)
+        # In place on the enlarged detail (a fresh tensor; at the first octave, the zeros).
+        dreamed = resize(detail, size).add_(base).clamp_(0.0, 1.0)
         for it in range(config.iterations):
             dreamed, value = _step(dreamed, config, objective, min_size, generator)
             emit(callback, Step(it + 1, config.iterations, {"objective": value}))
         emit(callback, Intermediate(f"octave{index + 1}", dreamed))
-        detail = dreamed - base
+        if index + 1 < len(sizes):
+            detail = dreamed - base
     return dreamed
 
 
@@ -123,7 +125,8 @@ def _step(
     grad, value = tiled_gradient(fn, image, shift=(shift[0], shift[1]), tile_size=config.tile_size, min_size=min_size)
     grad = NORMALIZERS[config.grad_norm](grad, config.laplacian_levels)
     # Step size is in 0-255 units, as in the notebook; images here live in [0, 1].
-    return (image + (config.step_size / 255.0) * grad).clamp(0.0, 1.0), value
+    # In place: ``image`` is this octave's own tensor, and large images need no copies.
+    return image.add_(grad, alpha=config.step_size / 255.0).clamp_(0.0, 1.0), value
 
 
 def _check_image(image: torch.Tensor, backbone: Any) -> torch.Tensor:

@@ -42,33 +42,43 @@ def tiled_gradient(
 
     Each tile's objective is weighted by the tile's share of the image area, so for
     objectives that average over positions the tiles add up to the whole-image value.
+    Tiles are gathered straight from ``image`` with wrapped indices (the roll is never
+    materialised), so the only image-sized tensor made here is the gradient.
 
     Args:
         objective: maps a (1, 3, h, w) image in [0, 1] to a scalar to maximise.
         image: (1, 3, H, W) in [0, 1].
-        shift: (dy, dx) roll applied before tiling and undone on the gradient.
+        shift: (dy, dx) roll (as ``torch.roll``) applied before tiling; the gradient is
+            returned unrolled, aligned with ``image``.
         tile_size: largest tile side in px; 0 computes the whole image at once.
         min_size: the network's smallest input side.
     """
-    rolled = torch.roll(image.detach(), shifts=shift, dims=(2, 3))
-    height, width = rolled.shape[-2:]
-    grad = torch.zeros_like(rolled)
+    image = image.detach()
+    height, width = image.shape[-2:]
+    grad = torch.zeros_like(image)
     total = 0.0
     for y0, y1 in spans(height, tile_size, min_size):
+        rows = _wrapped(y0, y1, shift[0], height, image.device)
         for x0, x1 in spans(width, tile_size, min_size):
-            tile = rolled[..., y0:y1, x0:x1].clone().requires_grad_(True)
+            cols = _wrapped(x0, x1, shift[1], width, image.device)
+            tile = image.index_select(2, rows).index_select(3, cols).requires_grad_(True)
             share = (y1 - y0) * (x1 - x0) / (height * width)
             value = objective(tile) * share
             (g,) = torch.autograd.grad(value, tile)
-            grad[..., y0:y1, x0:x1] = g
+            grad[:, :, rows[:, None], cols[None, :]] = g
             total += float(value.detach())
-    back = (-shift[0], -shift[1])
-    return torch.roll(grad, shifts=back, dims=(2, 3)), total
+    return grad, total
+
+
+def _wrapped(start: int, stop: int, shift: int, length: int, device: torch.device) -> torch.Tensor:
+    """Indices into the unrolled axis of positions ``start:stop`` of the rolled one."""
+    return (torch.arange(start, stop, device=device) - shift) % length
 
 
 def normalize_mean_abs(grad: torch.Tensor, eps: float = 1e-20) -> torch.Tensor:
-    """``g / mean(|g|)``: the original notebook's step normalisation."""
-    return grad / grad.abs().mean().clamp_min(eps)
+    """``g / mean(|g|)``: the original notebook's step normalisation (in place)."""
+    mean_abs = torch.linalg.vector_norm(grad, ord=1) / grad.numel()  # no |g| copy
+    return grad.div_(mean_abs.clamp_min(eps))
 
 
 def normalize_laplacian(grad: torch.Tensor, levels: int = 4, eps: float = 1e-20) -> torch.Tensor:
