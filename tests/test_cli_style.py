@@ -1,0 +1,105 @@
+"""`genart style` through the real entry point (random-init weights, tiny images)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from genart.cli.main import main
+from genart.image import read_metadata
+
+TINY = ["--model", "vgg19-caffe", "--weights", "random", "--size", "40", "--no-pyramid", "--iterations", "2",
+        "--style-layers", "relu1_1,relu2_1", "--content-layers", "relu2_1", "-q"]
+
+
+def run(args, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["genart", *args])
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    out = capsys.readouterr()
+    return info.value.code, out.out, out.err
+
+
+def _png(path, seed, size=(36, 48)):
+    pixels = (np.random.RandomState(seed).rand(*size, 3) * 255).astype(np.uint8)
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+@pytest.fixture
+def files(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    return {
+        "photo": _png(photos / "a.png", 0),
+        "photo2": _png(photos / "b.png", 1),
+        "starry": _png(tmp_path / "starry.png", 2, (40, 40)),
+        "scream": _png(tmp_path / "scream.png", 3, (44, 36)),
+        "mask": _png(tmp_path / "mask.png", 4),
+    }
+
+
+def test_style_writes_an_image_with_its_settings(files, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out.png"
+    code, stdout, _ = run(["style", str(files["photo"]), "-s", str(files["starry"]), "-o", str(out), "--json",
+                           "--style-weight", "5", *TINY], monkeypatch, capsys)
+    assert code == 0, stdout
+    record = json.loads(stdout)
+    assert record["status"] == "ok" and record["result"] == {"width": 40, "height": 30}
+    with Image.open(out) as im:
+        assert im.size == (40, 30)
+    meta = read_metadata(out)
+    assert meta["config"]["style_weight"] == 5.0 and meta["config"]["iterations"] == 2
+    assert meta["style"] == [str(files["starry"])]
+    code, _, err = run(["style", str(files["photo"]), "-s", str(files["starry"]), "-o", str(out), *TINY],
+                       monkeypatch, capsys)
+    assert code == 1 and "exists" in err
+
+
+def test_folder_of_photos_times_two_styles_and_resume(files, tmp_path, monkeypatch, capsys):
+    outdir = tmp_path / "styled"
+    args = ["style", str(files["photo"].parent), "-s", str(files["starry"]), "-s", str(files["scream"]),
+            "-o", str(outdir), "--json", *TINY]
+    code, stdout, _ = run(args, monkeypatch, capsys)
+    assert code == 0
+    assert sorted(p.name for p in outdir.iterdir()) == ["a_scream.png", "a_starry.png", "b_scream.png", "b_starry.png"]
+    assert [json.loads(line)["status"] for line in stdout.splitlines()] == ["ok"] * 4
+    (outdir / "b_scream.png").unlink()
+    code, stdout, _ = run(args, monkeypatch, capsys)
+    statuses = [json.loads(line)["status"] for line in stdout.splitlines()]
+    assert code == 0 and statuses.count("skipped") == 3 and statuses.count("ok") == 1
+
+
+def test_blend_with_masks_and_intermediates(files, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "blend.png"
+    blend = f"{files['starry']},{files['scream']}"
+    code, _, err = run(["style", str(files["photo"]), "-s", blend, "--style-mask", f"{files['mask']},none",
+                        "--style-blend-weights", "2,1", "--save-every", "1", "-o", str(out),
+                        *[a if a != "2" else "3" for a in TINY]], monkeypatch, capsys)
+    assert code == 0, err
+    assert read_metadata(out)["style_mask"] == [str(files["mask"]), None]
+    assert sorted(p.name for p in tmp_path.glob("blend_*.png")) == ["blend_scale1-step0001.png", "blend_scale1-step0002.png"]
+
+
+def test_usage_errors_exit_2(files, tmp_path, monkeypatch, capsys):
+    base = ["style", str(files["photo"]), "-o", str(tmp_path / "x.png"), *TINY]
+    code, _, err = run([*base, "-s", str(files["starry"]), "--style-mask", "a.png,b.png"], monkeypatch, capsys)
+    assert code == 2 and "2 masks for 1 style" in err
+    code, _, err = run([*base, "-s", str(files["starry"]), "--style-layers", "relu9_9"], monkeypatch, capsys)
+    assert code == 2 and "relu9_9" in err
+    code, _, err = run([*base, "-s", str(files["starry"]), "--style-blend-weights", "1,2"], monkeypatch, capsys)
+    assert code == 2 and "blend" in err
+
+
+def test_print_config_and_help(monkeypatch, capsys):
+    code, stdout, _ = run(["style", "x.png", "-s", "y.png", "--preset", "gatys", "--iterations", "7", "--print-config"],
+                          monkeypatch, capsys)
+    assert code == 0 and "vgg19-caffe" in stdout and "7" in stdout
+    code, stdout, _ = run(["style", "--help"], monkeypatch, capsys)
+    for flag in ("--style-weight", "--content-weight", "--tv-weight", "--style-layers", "--content-layers",
+                 "--style-blend-weights", "--style-scale", "--iterations", "--optimizer", "--learning-rate",
+                 "--init", "--pooling", "--size", "--seed", "--model", "--weights", "--style-mask", "--color"):
+        assert flag in stdout, flag
