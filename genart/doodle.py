@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from . import semantic
-from .losses import content_loss, gram_matrix, tv_loss
+from .losses import content_loss, gram_matrix, mean_cov, tv_loss
 from .mrf import Match, matched_patches_loss, nearest_patches
 from .configs.doodle import DoodleConfig
 from .errors import UsageError
@@ -34,7 +34,7 @@ from .optim import optimize_image
 
 __all__ = ["DoodleConfig", "doodle", "prepare_maps", "phase_sizes"]
 
-_MIN_PHASE_SIDE = 8  # px; below this even shallow layers have no room for a 3x3 patch
+_MIN_PHASE_SIDE = 8  # px; below this even relu2_1 features have no room for a 3x3 patch
 _ASPECT_TOLERANCE = 0.03  # a map may differ from its image by rounding, not by shape
 
 
@@ -74,7 +74,7 @@ def doodle(
         raise UsageError("init 'content' needs a content image (--content)")
     reference = maps.target if maps is not None else (content if content is not None else style)
     sizes = phase_sizes(tuple(reference.shape[-2:]), config.size, config.phases)
-    _check_smallest(sizes[0], backbone)
+    _check_smallest(sizes[0])
     layers = tuple(dict.fromkeys(config.style_layers + (config.content_layers if content is not None else ())))
     extractor = backbone.extractor(list(layers))
     device = getattr(backbone, "device", torch.device("cpu"))
@@ -89,6 +89,7 @@ def doodle(
             target_labels=None if maps is None else maps.target,
             regions=0 if maps is None else maps.count,
             content=None if content is None else _resize(content, hw).to(device),
+            out_hw=hw,
         )
         loss = DoodleLoss(extractor, source, config, phase=index)
         image = optimize_image(
@@ -144,13 +145,12 @@ def phase_sizes(reference_hw: tuple[int, int], size: int, phases: int) -> list[t
     return out
 
 
-def _check_smallest(hw: tuple[int, int], backbone: Any) -> None:
-    spec = getattr(backbone, "spec", None)
-    floor = max(_MIN_PHASE_SIDE, getattr(spec, "min_size", 0) or 0)
-    if min(hw) < floor:
+def _check_smallest(hw: tuple[int, int]) -> None:
+    # Not spec.min_size: that is the classifier head's limit; features stop far earlier.
+    if min(hw) < _MIN_PHASE_SIDE:
         raise UsageError(
-            f"the first phase would be {hw[1]}x{hw[0]} px, too small for the network "
-            f"(at least {floor} px); use fewer --phases or a larger --size"
+            f"the first phase would be {hw[1]}x{hw[0]} px, too small (at least "
+            f"{_MIN_PHASE_SIDE} px); use fewer --phases or a larger --size"
         )
 
 
@@ -198,6 +198,7 @@ class StyleSource:
     target_labels: Tensor | None
     regions: int
     content: Tensor | None
+    out_hw: tuple[int, int] = (0, 0)  # the output's size in this phase
 
 
 @dataclass
@@ -224,6 +225,7 @@ class DoodleLoss:
         self.calls = 0
         self.matches: dict[str, Match] = {}
         self.region_weights = _region_weights(source)
+        self.colors = self._colors() if config.color_weight > 0 else []
         self.content: dict[str, tuple[float, Tensor]] = {}
         with torch.no_grad():
             feats = extractor(source.style)
@@ -283,6 +285,10 @@ class DoodleLoss:
             term = content_loss(feat, target) * feat.shape[1]
             metrics[f"content:{name}"] = float(term.detach())
             total = total + cfg.content_weight * term / len(self.content)
+        if self.colors:
+            term = self._color(image)
+            metrics["color"] = float(term.detach())
+            total = total + cfg.color_weight * term
         tv = tv_loss(image)
         metrics["tv"] = float(tv.detach())
         return total + cfg.smoothness * _TV_SCALE * tv, metrics
@@ -298,6 +304,33 @@ class DoodleLoss:
         match = self.matches[name]
         metrics[f"ncc:{name}"] = float(match.score.mean())
         return matched_patches_loss(feat, layer.style, match, cfg.patch_size)
+
+    def _colors(self) -> list[tuple[float, Tensor | None, Tensor, Tensor]]:
+        """(weight, output mask, source mean, source covariance) of RGB for each region."""
+        src = self.source
+        style = src.style.float()
+        if src.style_labels is None or src.target_labels is None:
+            mean, cov = mean_cov(style)
+            return [(1.0, None, mean, cov)]
+        s_masks = semantic.masks(src.style_labels, src.regions, tuple(style.shape[-2:])).to(style.device)
+        t_masks = semantic.masks(src.target_labels, src.regions, tuple(src.out_hw)).to(style.device)
+        out = []
+        for k, weight in self.region_weights.items():
+            mean, cov = mean_cov(style, s_masks[:, k : k + 1])
+            out.append((weight, t_masks[:, k : k + 1], mean, cov))
+        return out
+
+    def _color(self, image: Tensor) -> Tensor:
+        """Squared error of each region's RGB mean and covariance against its source region.
+
+        Not in Champandard (2016): relu2_1-relu4_1 patches say little about absolute
+        colour, and without this term a region may settle on a neighbour's palette.
+        """
+        total = image.new_zeros(())
+        for weight, mask, mean, cov in self.colors:
+            m, c = mean_cov(image, mask)
+            total = total + weight * ((m - mean).square().sum() + (c - cov).square().sum())
+        return total
 
     def _gram(self, layer: _Layer, feat: Tensor, target_sem: Tensor | None) -> Tensor:
         """Masked Gram loss per region, weighted by the region's share of the output.

@@ -40,6 +40,12 @@ class DoodleConfig:
         "(relative to the features' mean norm); higher keeps regions stricter.",
         min=0,
     )
+    color_weight: float = param(
+        10.0,
+        "Weight of matching each region's mean colour and colour covariance to its source "
+        "region (0 = off, as in the paper).",
+        min=0,
+    )
     smoothness: float = param(1e-4, "Weight of the total-variation smoothing.", min=0)
     variety: float = param(
         0.0,
