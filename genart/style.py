@@ -202,7 +202,7 @@ def _scale_loss(features, layers, plan, masks, scale: Scale, config: StyleConfig
     """Targets for this scale (computed once) and the loss function over them."""
     size = (scale.height, scale.width)
     tiled = _tiled(scale.long_side, config)
-    strides = probe_strides(features, layers, device=plan.content.device) if (tiled or _any_style_tiled(plan, scale, config)) else {}
+    strides = probe_strides(features, layers, device=plan.content.device) if (tiled or _any_style_tiled(scale, config)) else {}
     style_stats = [_style_moments(features, to_rgb(s), scale, config, strides, min_side) for s in plan.styles]
     regions = [None if m is None else resize(m.to(plan.content.device).float(), size).clamp(0, 1) for m in masks]
     style_targets, regions = build_style_targets(style_stats, regions, config)
@@ -226,7 +226,7 @@ def _style_size(style: Tensor, scale: Scale, config: StyleConfig, min_side: int)
     return h, w
 
 
-def _any_style_tiled(plan: ColorPlan, scale: Scale, config: StyleConfig) -> bool:
+def _any_style_tiled(scale: Scale, config: StyleConfig) -> bool:
     return _tiled(round(config.style_scale * scale.long_side), config)
 
 

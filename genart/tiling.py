@@ -27,7 +27,7 @@ import torch
 from torch import Tensor
 
 from .losses import Moments, moments, tv_loss
-from .style_loss import FeatureFn, Targets, Weights, mask_at, style_term
+from .style_loss import FeatureFn, StyleTarget, Targets, Weights, mask_at, style_term
 
 __all__ = ["ALIGN", "Tile", "tile_grid", "probe_strides", "tiled_moments", "tiled_features", "tiled_loss"]
 
@@ -105,9 +105,7 @@ def _accumulate(total: dict, part: dict) -> dict:
 
 def tiled_moments(features: FeatureFn, img: Tensor, layers: list[str], *, tile: int, margin: int, strides: Mapping[str, int]) -> dict[str, Moments]:
     """Moments of ``img``'s features at ``layers``, measured tile by tile (no autograd)."""
-    from .style_loss import StyleTarget  # the minimal Targets _tile_moments needs
-
-    dummy = torch.zeros(1)
+    dummy = torch.zeros(1)  # a minimal Targets: _tile_moments only reads layers and regions
     fake = Targets([StyleTarget(n, 0, 1.0, dummy, dummy, dummy, None) for n in layers], [], [None], "gram")
     size = tuple(img.shape[-2:])
     total: dict = {}

@@ -162,3 +162,22 @@ def test_tiled_scales_give_the_untiled_result():
     tiled = stylize(content, [_style()], _config(size=160, pyramid=False, iterations=5, tile_size=128), backbone=TinyBackbone())
     assert (whole - tiled).abs().max() < 1e-2
     assert (whole - content).abs().mean() > 0.02  # both actually moved
+
+
+@pytest.mark.parametrize("model,style_layers,content_layers", [
+    ("vgg19", ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"), ("relu4_2",)),
+    ("vgg19-caffe", ("relu1_1", "relu2_1"), ("relu2_2",)),
+    ("googlenet-bvlc", ("conv1", "conv2", "inception_3a", "inception_4a"), ("inception_3b",)),
+])
+def test_registered_backbones_run_with_random_weights(model, style_layers, content_layers):
+    from genart.models import load_backbone
+
+    bb = load_backbone(model, weights="random")
+    cfg = StyleConfig(model=model, size=64, pyramid=False, iterations=2, style_layers=style_layers,
+                      content_layers=content_layers, style_loss="w2" if model == "googlenet-bvlc" else "gram")
+    content = torch.nn.functional.interpolate(_content(), size=(48, 64))
+    events = []
+    out = stylize(content, [_style()], cfg, backbone=bb, callback=events.append)
+    assert out.shape == (1, 3, 48, 64) and torch.isfinite(out).all()
+    steps = [e for e in events if isinstance(e, Step)]
+    assert len(steps) == 2 and steps[-1].metrics["loss"] <= steps[0].metrics["loss"]
