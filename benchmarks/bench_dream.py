@@ -93,10 +93,10 @@ def run_child(size: int, tile: int, iterations: int, weights: str) -> dict:
 
 
 # ------------------------------------------------------- one step: genart against plain
-def plain_step(bb, image: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def plain_step(bb, image: torch.Tensor, generator: torch.Generator, layer: str) -> torch.Tensor:
     """The notebook's make_step, written plainly: the whole network runs every step."""
     captured = {}
-    hook = bb.module.get_submodule("inception_4c").register_forward_hook(lambda m, i, o: captured.update(act=o))
+    hook = bb.module.get_submodule(layer).register_forward_hook(lambda m, i, o: captured.update(act=o))
     try:
         dy, dx = (int(v) for v in torch.randint(-32, 33, (2,), generator=generator))
         x = torch.roll(image, (dy, dx), (2, 3)).requires_grad_(True)
@@ -116,17 +116,17 @@ def genart_step(objective, image: torch.Tensor, generator: torch.Generator) -> t
     return (image + 1.5 / 255 * normalize_mean_abs(grad)).clamp(0, 1)
 
 
-def step_table(size: int, repeat: int, weights: str) -> list[tuple[str, float]]:
+def step_table(size: int, repeat: int, weights: str, layer: str) -> list[tuple[str, float]]:
     from genart.dream import DreamConfig
     from genart.dreamlib.objectives import build_objective
 
     bb = _backbone(weights)
     image = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0))
     variants = {
-        "plain: whole network, fp32, contiguous (baseline)": lambda x, g: plain_step(bb, x, g),
-        "genart: truncated, fp32, contiguous": _genart(bb, build_objective, DreamConfig(precision="fp32", channels_last=False)),
-        "genart: truncated, fp32, channels_last": _genart(bb, build_objective, DreamConfig(precision="fp32")),
-        "genart: truncated, bf16, channels_last": _genart(bb, build_objective, DreamConfig(precision="bf16")),
+        "plain: whole network, fp32, contiguous (baseline)": lambda x, g: plain_step(bb, x, g, layer),
+        "genart: truncated, fp32, contiguous": _genart(bb, build_objective, DreamConfig(layers=(layer,), precision="fp32", channels_last=False)),
+        "genart: truncated, fp32, channels_last": _genart(bb, build_objective, DreamConfig(layers=(layer,), precision="fp32")),
+        "genart: truncated, bf16, channels_last": _genart(bb, build_objective, DreamConfig(layers=(layer,), precision="bf16")),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}
     for fn in variants.values():  # warm-up
@@ -154,6 +154,8 @@ def main() -> None:
     parser.add_argument("--untiled-max", type=int, default=1024, help="largest size also run without tiling")
     parser.add_argument("--step-size", type=int, default=512, help="image side of the per-step table")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--layer", default="inception_4c", help="dream layer of the per-step table")
+    parser.add_argument("--steps-only", action="store_true", help="skip the size/memory table")
     parser.add_argument("--weights", default=str(SHARED_WEIGHTS) if SHARED_WEIGHTS.is_file() else "random")
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -167,9 +169,11 @@ def main() -> None:
         args.sizes, args.iterations, args.repeat, args.step_size, args.untiled_max = [256, 512], 1, 3, 256, 512
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs, "
           f"weights {Path(args.weights).name}\n")
-    size_table(args)
-    print(f"\nSeconds per octave step at {args.step_size}x{args.step_size} (median of {args.repeat}):\n")
-    rows = step_table(args.step_size, args.repeat, args.weights)
+    if not args.steps_only:
+        size_table(args)
+    print(f"\nSeconds per octave step at {args.step_size}x{args.step_size}, {args.layer} "
+          f"(median of {args.repeat}):\n")
+    rows = step_table(args.step_size, args.repeat, args.weights, args.layer)
     base = rows[0][1]
     print("| step | s/step | speed-up |\n|---|---:|---:|")
     for name, sec in rows:

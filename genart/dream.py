@@ -96,7 +96,7 @@ def _dream_octaves(
     if len(sizes) < config.octaves:
         emit(callback, Message(f"octaves capped at {len(sizes)}: the network needs >= {min_size} px", "warning"))
     detail = torch.zeros((1, 3, *sizes[0]), device=image.device)
-    dreamed = image
+    dreamed = image  # replaced in the first octave; kept for a type checker
     for index, size in enumerate(sizes):
         base = resize(image, size)
         name = f"octave {index + 1}/{len(sizes)} ({size[1]}x{size[0]})"
