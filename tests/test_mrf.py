@@ -85,3 +85,15 @@ def test_loss_is_zero_for_the_style_itself_and_positive_otherwise():
     assert mrf.matched_patches_loss(style, style, mrf.nearest_patches(style, style)) == 0
     other = style.flip(-1) * 0.5
     assert mrf.matched_patches_loss(other, style, mrf.nearest_patches(other, style)) > 0
+
+
+def test_running_top_k_across_chunks_equals_the_dense_top_k():
+    gen = torch.Generator().manual_seed(4)
+    target, style = torch.randn(1, 5, 9, 10, generator=gen), torch.randn(1, 5, 12, 7, generator=gen)
+    scores, index = mrf._search(target, style, 3, rows=1, keep=4)  # one style row per chunk
+    t = F.unfold(target, 3)[0].T
+    s = F.unfold(style, 3)[0].T
+    cos = (t / t.norm(dim=1, keepdim=True)) @ (s / s.norm(dim=1, keepdim=True)).T
+    top = cos.topk(4, dim=1)
+    assert torch.equal(index.reshape(4, -1).T, top.indices)
+    assert torch.allclose(scores.reshape(4, -1).T, top.values, atol=1e-5)
