@@ -103,3 +103,15 @@ def test_print_config_and_help(monkeypatch, capsys):
                  "--style-blend-weights", "--style-scale", "--iterations", "--optimizer", "--learning-rate",
                  "--init", "--pooling", "--size", "--seed", "--model", "--weights", "--style-mask", "--color"):
         assert flag in stdout, flag
+
+
+def test_stdin_to_stdout(files, monkeypatch, capsysbinary):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(files["photo"].read_bytes())))
+    monkeypatch.setattr(sys, "argv", ["genart", "style", "-", "-s", str(files["starry"]), "-o", "-", *TINY])
+    with pytest.raises(SystemExit) as info:
+        main(["style", "-", "-s", str(files["starry"]), "-o", "-", *TINY])
+    assert info.value.code == 0
+    with Image.open(io.BytesIO(capsysbinary.readouterr().out)) as im:
+        assert im.size == (40, 30) and im.format == "PNG"
