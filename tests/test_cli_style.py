@@ -92,6 +92,8 @@ def test_usage_errors_exit_2(files, tmp_path, monkeypatch, capsys):
     assert code == 2 and "relu9_9" in err
     code, _, err = run([*base, "-s", str(files["starry"]), "--style-blend-weights", "1,2"], monkeypatch, capsys)
     assert code == 2 and "blend" in err
+    code, _, err = run([*base, "-s", str(files["starry"]), "--init", "image"], monkeypatch, capsys)
+    assert code == 2 and "--init-image" in err
 
 
 def test_print_config_and_help(monkeypatch, capsys):

@@ -101,7 +101,7 @@ def test_seeded_noise_init_is_reproducible_and_seed_matters():
 
 def test_init_image_is_used():
     start = torch.zeros(1, 3, 48, 64)
-    cfg = _config(init="image", init_image="x.png", iterations=0, coarse_iterations=0, pyramid=False)
+    cfg = _config(init="image", iterations=0, coarse_iterations=0, pyramid=False)
     out = stylize(_content(), [_style()], cfg, backbone=TinyBackbone(), init_image=start)
     assert out.abs().max() == 0
     with pytest.raises(UsageError, match="init image"):

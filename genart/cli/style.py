@@ -124,6 +124,8 @@ def _stylize_one(job: batch.Job, model: tuple[Any, dict[str, Any]], session: Ses
     styles = [tensors[p] for p in variant["paths"]]
     masks = [None if m is None else tensors[m].mean(dim=1, keepdim=True) for m in variant["masks"]]
     cfg = session.config
+    if cfg.init == "image" and not cfg.init_image:
+        raise UsageError("--init image needs --init-image FILE")
     init = to_tensor(load_input(session, cfg.init_image)) if cfg.init == "image" else None
     content = to_tensor(load_input(session, job.item.path))
     save = intermediate_saver(session, job)

@@ -77,8 +77,6 @@ class StyleConfig:
         _check_pairs(self.content_layer_weights, self.content_layers, "content_layer_weights", "content layers")
         if not self.style_layers:
             raise ConfigError("style_layers: at least one style layer is needed")
-        if self.init == "image" and not self.init_image:
-            raise ConfigError("init: 'image' needs init_image (--init-image FILE)")
         if self.tile_size and self.tile_size < 128:
             raise ConfigError(f"tile_size: {self.tile_size} is below 128 px (0 disables tiling)")
         if self.style_blend_weights and sum(self.style_blend_weights) <= 0:
