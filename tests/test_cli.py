@@ -1,7 +1,6 @@
 """The CLI shell: fast help without torch, exit codes, presets and --print-config."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from genart import __version__
-from genart.cli.main import COMMANDS, cli, main
+from genart.cli.main import COMMANDS, cli
+from helpers import run_cli
 
 PROBE = """
 import sys
@@ -53,35 +53,27 @@ def test_version():
     assert __version__ in result.output
 
 
-def run_main(args, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["genart", *args])
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out = capsys.readouterr()
-    return info.value.code, out.out, out.err
-
-
 def test_usage_error_is_exit_2(monkeypatch, capsys):
-    code, _, err = run_main(["classify", "--topk", "zero", "x.jpg"], monkeypatch, capsys)
+    code, _, err = run_cli(["classify", "--topk", "zero", "x.jpg"], monkeypatch, capsys)
     assert code == 2 and "topk" in err
 
 
 def test_bad_preset_is_one_line_exit_2(monkeypatch, capsys, tmp_path):
     bad = tmp_path / "p.yaml"
     bad.write_text("params:\n  topk: many\n")
-    code, out, err = run_main(["classify", "--preset", str(bad), "x.jpg"], monkeypatch, capsys)
+    code, out, err = run_cli(["classify", "--preset", str(bad), "x.jpg"], monkeypatch, capsys)
     assert code == 2 and out == ""
     assert err.strip().count("\n") == 0 and str(bad) in err and "topk" in err
 
 
 def test_missing_input_is_exit_2(monkeypatch, capsys, tmp_path):
-    code, _, err = run_main(["classify", str(tmp_path / "none.jpg")], monkeypatch, capsys)
+    code, _, err = run_cli(["classify", str(tmp_path / "none.jpg")], monkeypatch, capsys)
     assert code == 2 and "none.jpg" in err and "Traceback" not in err
 
 
 def test_print_config_shows_sources(monkeypatch, capsys):
     monkeypatch.setenv("GENART_CLASSIFY_BATCH_SIZE", "3")
-    code, out, _ = run_main(["classify", "--print-config", "--topk", "2", "x.jpg"], monkeypatch, capsys)
+    code, out, _ = run_cli(["classify", "--print-config", "--topk", "2", "x.jpg"], monkeypatch, capsys)
     assert code == 0
     lines = {line.split()[0]: line for line in out.splitlines()}
     assert "flag --topk" in lines["topk"] and "env GENART_CLASSIFY_BATCH_SIZE" in lines["batch_size"]
@@ -89,14 +81,13 @@ def test_print_config_shows_sources(monkeypatch, capsys):
 
 
 def test_presets_list_and_show(monkeypatch, capsys):
-    code, out, _ = run_main(["presets", "list", "classify"], monkeypatch, capsys)
+    code, out, _ = run_cli(["presets", "list", "classify"], monkeypatch, capsys)
     assert code == 0 and "classify/default" in out and "classify/fast" in out
-    code, out, _ = run_main(["presets", "show", "classify/fast"], monkeypatch, capsys)
+    code, out, _ = run_cli(["presets", "show", "classify/fast"], monkeypatch, capsys)
     assert code == 0 and "batch_size" in out and "preset fast" in out
 
 
 def test_max_pixels_default_matches_loader():
-    pytest.importorskip("genart.image")
     from genart.cli.common import DEFAULT_MAX_PIXELS
     from genart.image import DEFAULT_MAX_PIXELS as LOADER
 

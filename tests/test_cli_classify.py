@@ -1,15 +1,13 @@
 """`genart classify` end to end: random-init weights for mechanics, real ones for labels."""
 from __future__ import annotations
 
-import io
 import json
-import sys
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from genart.cli.main import main
+from helpers import run_cli as run
 
 # Expected top-1 labels of the shared photos with BVLC GoogLeNet (../shared/README.md).
 EXPECTED_TOP1 = {
@@ -19,16 +17,6 @@ EXPECTED_TOP1 = {
     "dragonfly.bmp": "dragonfly",
     "cat.bmp": "Egyptian cat",
 }
-
-
-def run(args, monkeypatch, capsys, stdin: bytes | None = None):
-    monkeypatch.setattr(sys, "argv", ["genart", *args])
-    if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out = capsys.readouterr()
-    return info.value.code, out.out, out.err
 
 
 @pytest.fixture

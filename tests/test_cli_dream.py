@@ -10,17 +10,10 @@ import pytest
 from PIL import Image
 
 from genart.cli.main import main
+from helpers import run_cli as run
 from genart.image import read_metadata
 
 TINY = ["--weights", "random", "--octaves", "1", "--iterations", "1", "--jitter", "2"]
-
-
-def run(args, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["genart", *args])
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out = capsys.readouterr()
-    return info.value.code, out.out, out.err
 
 
 @pytest.fixture

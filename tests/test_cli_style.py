@@ -9,18 +9,11 @@ import pytest
 from PIL import Image
 
 from genart.cli.main import main
+from helpers import run_cli as run
 from genart.image import read_metadata
 
 TINY = ["--model", "vgg19-caffe", "--weights", "random", "--size", "40", "--no-pyramid", "--iterations", "2",
         "--style-layers", "relu1_1,relu2_1", "--content-layers", "relu2_1", "-q"]
-
-
-def run(args, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["genart", *args])
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out = capsys.readouterr()
-    return info.value.code, out.out, out.err
 
 
 def _png(path, seed, size=(36, 48)):

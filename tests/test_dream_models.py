@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
 from genart.dream import DreamConfig, dream
 from genart.errors import LayerError

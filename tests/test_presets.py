@@ -73,10 +73,6 @@ def test_unknown_preset_suggests():
 
 @pytest.mark.parametrize("command", sorted(CONFIGS))
 def test_every_builtin_preset_is_valid(command):
-    try:
-        config_class(command)
-    except ModuleNotFoundError:
-        pytest.skip(f"{command} is not built yet")
     names = P.available(command, env={})
     assert names, f"no built-in presets for {command}"
     for name in names:
@@ -85,19 +81,18 @@ def test_every_builtin_preset_is_valid(command):
         P.resolve(command, preset=name, env={})  # builds a valid config
 
 
-@pytest.mark.parametrize("command", sorted(CONFIGS))
-def test_default_preset_agrees_with_the_dataclass(command):
-    """`default.yaml` documents the defaults; it must not drift from the dataclass."""
-    try:
-        cls = config_class(command)
-    except ModuleNotFoundError:
-        pytest.skip(f"{command} is not built yet")
-    if "default" not in P.available(command, env={}):
-        pytest.skip(f"{command} has no default preset")
-    infos = {f.name: f for f in config_fields(cls)}
-    for key, value in P.load(command, "default", env={}).params.items():
-        if not infos[key].path:
-            assert value == infos[key].default, f"{command}/default.yaml {key}"
+def test_default_presets_agree_with_their_dataclass():
+    """A command's `default.yaml` documents its defaults; it must not drift from the dataclass."""
+    checked = []
+    for command in sorted(CONFIGS):
+        if "default" not in P.available(command, env={}):
+            continue
+        infos = {f.name: f for f in config_fields(config_class(command))}
+        for key, value in P.load(command, "default", env={}).params.items():
+            if not infos[key].path:
+                assert value == infos[key].default, f"{command}/default.yaml {key}"
+        checked.append(command)
+    assert {"classify", "style"} <= set(checked)
 
 
 def test_print_config_lists_sources(tmp_path):

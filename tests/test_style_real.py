@@ -9,7 +9,6 @@ closer to the photo's than the painting's are (measured: 0.70 vs 1.36 relative e
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 from PIL import Image
 

@@ -18,7 +18,7 @@ import click
 
 from .. import __version__, batch
 from ..config import to_dict
-from ..errors import ExitCode, GenartError, UsageError
+from ..errors import ExitCode, GenartError
 from ..presets import Resolved, format_config, resolve
 
 EXIT_HELP = """\b
