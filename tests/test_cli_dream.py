@@ -87,3 +87,17 @@ def test_stdin_to_stdout(photo, monkeypatch, capsysbinary):
     assert info.value.code == 0
     with Image.open(io.BytesIO(capsysbinary.readouterr().out)) as im:
         assert im.format == "PNG" and im.size == (56, 40)
+
+
+def test_resized_dream_keeps_the_transparency(tmp_path, monkeypatch, capsys):
+    rgba = np.zeros((40, 56, 4), dtype=np.uint8)
+    rgba[..., :3] = 128
+    rgba[20:, :, 3] = 255  # bottom half opaque
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "a.png")
+    out = tmp_path / "d.png"
+    code, _, err = run(["dream", str(tmp_path / "a.png"), "--size", "84", "-o", str(out), *TINY], monkeypatch, capsys)
+    assert code == 0, err
+    with Image.open(out) as result:
+        assert result.size == (84, 60) and result.mode == "RGBA"
+        alpha = np.asarray(result)[..., 3]
+    assert alpha[:25].max() < 50 and alpha[35:].min() > 200

@@ -110,3 +110,18 @@ def test_stdin_to_stdout(files, monkeypatch, capsysbinary):
     assert info.value.code == 0
     with Image.open(io.BytesIO(capsysbinary.readouterr().out)) as im:
         assert im.size == (40, 30) and im.format == "PNG"
+
+
+def test_transparency_of_the_photo_is_restored(tmp_path, monkeypatch, capsys):
+    rgba = np.zeros((36, 48, 4), dtype=np.uint8)
+    rgba[..., :3] = (np.random.RandomState(3).rand(36, 48, 3) * 255).astype(np.uint8)
+    rgba[:, :24, 3] = 255  # left half opaque, right half transparent
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "cut.png")
+    style = _png(tmp_path / "s.png", 4)
+    out = tmp_path / "out.png"
+    code, _, err = run(["style", str(tmp_path / "cut.png"), "-s", str(style), "-o", str(out), *TINY], monkeypatch, capsys)
+    assert code == 0, err
+    with Image.open(out) as result:
+        assert result.mode == "RGBA"
+        alpha = np.asarray(result)[..., 3]
+    assert alpha[:, : alpha.shape[1] // 2 - 2].min() > 200 and alpha[:, alpha.shape[1] // 2 + 2 :].max() < 50

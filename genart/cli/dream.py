@@ -76,14 +76,14 @@ def _load(session: Session) -> tuple[Any, Any]:
 
 
 def _input(session: Session, job: batch.Job) -> tuple[Any, Any]:
-    """The job's image as a tensor (resized by --size) and its alpha when the size is kept."""
+    """The job's image as a tensor (resized by --size) and its alpha (the saver resizes it)."""
     from ..image import resize_long_side, to_tensor
 
     loaded = load_input(session, job.item.path)
     image = to_tensor(loaded)
     size = session.config.size
     if size is not None and size != max(image.shape[-2:]):
-        return resize_long_side(image, size), None
+        image = resize_long_side(image, size)
     return image, loaded.alpha
 
 

@@ -127,7 +127,8 @@ def _stylize_one(job: batch.Job, model: tuple[Any, dict[str, Any]], session: Ses
     if cfg.init == "image" and not cfg.init_image:
         raise UsageError("--init image needs --init-image FILE")
     init = to_tensor(load_input(session, cfg.init_image)) if cfg.init == "image" else None
-    content = to_tensor(load_input(session, job.item.path))
+    photo = load_input(session, job.item.path)
+    content = to_tensor(photo)
     save = intermediate_saver(session, job)
 
     def callback(event: Any) -> None:
@@ -136,4 +137,5 @@ def _stylize_one(job: batch.Job, model: tuple[Any, dict[str, Any]], session: Ses
             save(event)
 
     out = stylize(content, styles, cfg, backbone=backbone, style_masks=masks, init_image=init, callback=callback)
-    return save_result(session, job, out, style=variant["paths"], style_mask=variant["masks"])
+    # The photo's transparency (if any) is restored on the output (save_image resizes it).
+    return save_result(session, job, out, alpha=photo.alpha, style=variant["paths"], style_mask=variant["masks"])
