@@ -167,6 +167,15 @@ def image_moments(feats: Mapping[str, Tensor], targets: Targets) -> dict[tuple[s
     return out
 
 
+def add_tv(total: Tensor, metrics: dict[str, float], image: Tensor, weight: float) -> Tensor:
+    """``total`` plus ``weight`` x the total variation of ``image`` (recorded in ``metrics``)."""
+    if weight > 0:
+        tv = tv_loss(image)
+        total = total + weight * tv
+        metrics["tv"] = float(tv.detach())
+    return total
+
+
 def whole_image_loss(features: FeatureFn, targets: Targets, weights: Weights, to_rgb: Callable[[Tensor], Tensor]):
     """The loss function for :func:`genart.optim.optimize_image` on an untiled image."""
 
@@ -179,10 +188,6 @@ def whole_image_loss(features: FeatureFn, targets: Targets, weights: Weights, to
             content = content_term(feats, targets)
             total = total + weights.content * content
             metrics["content"] = float(content.detach())
-        if weights.tv > 0:
-            tv = tv_loss(x)
-            total = total + weights.tv * tv
-            metrics["tv"] = float(tv.detach())
-        return total, metrics
+        return add_tv(total, metrics, x, weights.tv), metrics
 
     return loss_fn

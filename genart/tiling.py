@@ -26,8 +26,8 @@ from typing import Callable, Mapping
 import torch
 from torch import Tensor
 
-from .losses import Moments, moments, tv_loss
-from .style_loss import FeatureFn, StyleTarget, Targets, Weights, mask_at, style_term
+from .losses import Moments, moments
+from .style_loss import FeatureFn, StyleTarget, Targets, Weights, add_tv, mask_at, style_term
 
 __all__ = ["ALIGN", "Tile", "tile_grid", "probe_strides", "tiled_moments", "tiled_features", "tiled_loss"]
 
@@ -208,10 +208,6 @@ def tiled_loss(
         value = weights.style * style + weights.content * content
         total = (x * grad).sum() - (xd * grad).sum() + value
         metrics = {"style": float(style), "content": float(content)}
-        if weights.tv > 0:
-            tv = tv_loss(x)
-            total = total + weights.tv * tv
-            metrics["tv"] = float(tv.detach())
-        return total, metrics
+        return add_tv(total, metrics, x, weights.tv), metrics
 
     return loss_fn
