@@ -1,0 +1,22 @@
+"""docs/settings.md is derived from the config dataclasses and must not drift from them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from genart.config import config_fields
+from genart.configdoc import settings_markdown
+from genart.configs import CONFIGS, config_class
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
+
+
+def test_committed_settings_reference_is_up_to_date():
+    assert DOC.read_text() == settings_markdown(), "run: python -m genart.configdoc > docs/settings.md"
+
+
+def test_reference_lists_every_setting_of_every_command():
+    text = settings_markdown()
+    for command in CONFIGS:
+        assert f"## genart {command}" in text
+        for f in config_fields(config_class(command)):
+            assert f"`GENART_{command.upper()}_{f.name.upper()}`" in text
