@@ -8,7 +8,6 @@ job and writes its output). Everything heavy is imported inside those callables.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,7 +116,7 @@ class Session:
     resolved: Resolved
     display: Any  # genart.progress.Display
     device_name: str
-    offline: bool
+    offline: bool | None  # None: the weights layer reads GENART_OFFLINE
     max_pixels: int | None = None
     image_format: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -145,12 +144,6 @@ class Session:
         }
 
 
-def env_offline(flag: bool | None) -> bool:
-    if flag is not None:
-        return flag
-    return os.environ.get("GENART_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-
-
 def make_session(
     command: str,
     *,
@@ -171,7 +164,7 @@ def make_session(
     from ..progress import Display
 
     display = Display(quiet=quiet, verbose=verbose)
-    return Session(command, resolved, display, device, env_offline(offline), **extra)
+    return Session(command, resolved, display, device, offline, **extra)
 
 
 def image_extension(output: str | None, image_format: str | None) -> str:
