@@ -71,7 +71,7 @@ def worker_preset(preset: str, size: int, iterations: int) -> dict:
 
     import torch
 
-    from genart.doodle import doodle
+    from genart.neural_doodle import doodle
     from genart.events import StageStarted, Step
     from genart.models import load_backbone
     from genart.presets import resolve

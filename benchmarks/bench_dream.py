@@ -53,7 +53,7 @@ def _peak_mib() -> float:
 # ---------------------------------------------------------------- child: one dream run
 def child(size: int, tile: int, iterations: int, weights: str, threads: int) -> dict:
     torch.set_num_threads(threads)
-    from genart.dream import DreamConfig, dream
+    from genart.deepdream import DreamConfig, dream
     from genart.events import StageStarted, Step
 
     bb = _backbone(weights)
@@ -117,7 +117,7 @@ def genart_step(objective, image: torch.Tensor, generator: torch.Generator) -> t
 
 
 def step_table(size: int, repeat: int, weights: str, layer: str) -> list[tuple[str, float]]:
-    from genart.dream import DreamConfig
+    from genart.deepdream import DreamConfig
     from genart.dreamlib.objectives import build_objective
 
     bb = _backbone(weights)

@@ -1,7 +1,8 @@
 """genart: classic ImageNet-CNN art techniques in one reliable command-line tool.
 
 The public API is imported lazily so that ``import genart`` (and ``genart --help``) never
-pulls in torch::
+pulls in torch. (The algorithm modules are named ``deepdream``, ``neural_doodle`` and
+``classification`` so that importing them never shadows the functions below.)::
 
     from genart import stylize, dream, doodle, classify
 """
@@ -10,13 +11,13 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 _LAZY = {
-    "classify": ("genart.classify", "classify"),
+    "classify": ("genart.classification", "classify"),
     "ClassifyConfig": ("genart.configs.classify", "ClassifyConfig"),
     "stylize": ("genart.style", "stylize"),
     "StyleConfig": ("genart.configs.style", "StyleConfig"),
-    "dream": ("genart.dream", "dream"),
+    "dream": ("genart.deepdream", "dream"),
     "DreamConfig": ("genart.configs.dream", "DreamConfig"),
-    "doodle": ("genart.doodle", "doodle"),
+    "doodle": ("genart.neural_doodle", "doodle"),
     "DoodleConfig": ("genart.configs.doodle", "DoodleConfig"),
 }
 
@@ -28,5 +29,7 @@ def __getattr__(name: str):
         import importlib
 
         module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value  # later lookups skip this hook
+        return value
     raise AttributeError(f"module 'genart' has no attribute {name!r}")

@@ -8,7 +8,7 @@ import torch
 import torch.nn as nn
 
 from genart.configs.doodle import DoodleConfig
-from genart.doodle import doodle, phase_sizes
+from genart.neural_doodle import doodle, phase_sizes
 from genart.errors import UsageError
 from genart.events import Intermediate, Message, StageStarted, Step
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from genart import semantic
 from genart.configs.doodle import DoodleConfig
-from genart.doodle import doodle
+from genart.neural_doodle import doodle
 
 # Small enough for CI: about 10-20 s per painting on two CPU cores.
 CFG = DoodleConfig(model="vgg19-caffe", style_layers=("relu2_1", "relu3_1"), size=96, phases=2, iterations=25)

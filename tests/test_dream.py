@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from genart.config import build
-from genart.dream import DreamConfig, dream
+from genart.deepdream import DreamConfig, dream
 from genart.dreamlib.gradients import normalize_laplacian, normalize_mean_abs
 from genart.dreamlib.objectives import build_objective, guide_match, label_index
 from genart.dreamlib.transforms import affine, zoom_frame

@@ -6,7 +6,7 @@ import pytest
 import torch
 from PIL import Image
 
-from genart.dream import DreamConfig, dream_frames
+from genart.deepdream import DreamConfig, dream_frames
 from genart.dreamlib.animation import frame_path, write_animation, written_frames
 from genart.errors import ImageError
 from test_dream_fakes import FakeBackbone, photo

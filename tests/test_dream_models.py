@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from genart.dream import DreamConfig, dream
+from genart.deepdream import DreamConfig, dream
 from genart.errors import LayerError
 from test_dream_fakes import photo
 

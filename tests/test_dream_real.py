@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from genart.dream import DreamConfig, dream
+from genart.deepdream import DreamConfig, dream
 from genart.events import Step
 
 models = pytest.importorskip("genart.models")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-import genart.dream as dream_module
-from genart.dream import DreamConfig, dream
+import genart.deepdream as dream_module
+from genart.deepdream import DreamConfig, dream
 from genart.dreamlib.gradients import spans, tiled_gradient
 from genart.dreamlib.objectives import build_objective
 from genart.dreamlib.octaves import octave_sizes

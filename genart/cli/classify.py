@@ -1,4 +1,4 @@
-"""``genart classify``: ImageNet top-k labels for images (thin CLI over genart.classify)."""
+"""``genart classify``: ImageNet top-k labels for images (thin CLI over genart.classification)."""
 from __future__ import annotations
 
 import csv
@@ -90,7 +90,7 @@ def _classify_chunk(
     chunk: Sequence[batch.Job], backbone: Any, session: Session, offset: int, total: int
 ) -> list[batch.Outcome]:
     """Load a chunk's images (a bad file fails alone), then classify the rest in one pass."""
-    from ..classify import classify
+    from ..classification import classify
     from ..image import load_image, to_tensor
 
     start = time.perf_counter()

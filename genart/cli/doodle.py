@@ -1,4 +1,4 @@
-"""``genart doodle``: Neural Doodle (thin CLI over genart.doodle).
+"""``genart doodle``: Neural Doodle (thin CLI over genart.neural_doodle).
 
 Each input is a doodle (a target map) to paint; with ``--content`` and no doodles the
 content photo is the input, and with neither the style is synthesised as a texture.
@@ -99,7 +99,7 @@ def _load(session: Session) -> tuple[Any, dict[str, Any]]:
 
 
 def _paint_one(job: batch.Job, model: tuple[Any, dict[str, Any]], session: Session) -> dict[str, Any]:
-    from ..doodle import doodle as run_doodle
+    from ..neural_doodle import doodle as run_doodle
     from ..events import Intermediate, Message
     from ..image import to_tensor
 

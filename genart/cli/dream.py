@@ -1,4 +1,4 @@
-"""``genart dream``: DeepDream on images, or zoom animations (thin CLI over genart.dream)."""
+"""``genart dream``: DeepDream on images, or zoom animations (thin CLI over genart.deepdream)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -88,7 +88,7 @@ def _input(session: Session, job: batch.Job) -> tuple[Any, Any]:
 
 
 def _dream_one(job: batch.Job, model: tuple[Any, Any], session: Session) -> dict[str, Any]:
-    from ..dream import dream
+    from ..deepdream import dream
 
     backbone, guide = model
     image, alpha = _input(session, job)
@@ -100,7 +100,7 @@ def _animate(job: batch.Job, model: tuple[Any, Any], session: Session) -> dict[s
     """Write numbered frames into ``<stem>_frames/`` beside the output, resuming after
     the frames already there (unless --overwrite), then the animation (the job's output;
     with ``--animation none`` only the frames are written)."""
-    from ..dream import dream_frames
+    from ..deepdream import dream_frames
     from ..dreamlib.animation import frame_path, write_animation, written_frames
     from ..image import load_image, save_image, to_tensor
 

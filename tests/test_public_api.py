@@ -1,0 +1,33 @@
+"""The package's public API: lazy, and never shadowed by a submodule of the same name."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+API = ["classify", "stylize", "dream", "doodle", "ClassifyConfig", "StyleConfig", "DreamConfig", "DoodleConfig"]
+
+
+@pytest.mark.parametrize("first", ["", "import genart.cli.dream, genart.cli.doodle, genart.cli.classify; "])
+def test_names_are_the_functions_even_after_the_cli_imported_the_algorithms(first):
+    code = (
+        f"{first}import genart, inspect, sys\n"
+        "from genart.cli import dream as _d  # noqa\n"
+        f"names = {API!r}\n"
+        "import importlib\n"
+        "for m in ('genart.deepdream', 'genart.neural_doodle', 'genart.classification', 'genart.style'):\n"
+        "    importlib.import_module(m)\n"
+        "bad = [n for n in names if inspect.ismodule(getattr(genart, n))]\n"
+        "from genart import dream, doodle, classify, stylize\n"
+        "bad += [f.__name__ for f in (dream, doodle, classify, stylize) if not callable(f) or inspect.ismodule(f)]\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_import_genart_does_not_import_torch():
+    code = "import genart, sys; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
