@@ -11,6 +11,16 @@ from PIL import Image
 
 from genart.cli.main import main
 
+# Top-1 labels of the shared photos with the BVLC GoogLeNet, as ../shared/README.md lists
+# them (grace_hopper.bmp: "military uniform" within the top 5).
+EXPECTED_TOP1 = {
+    "bird.bmp": "chickadee",
+    "parrot.jpg": "macaw",
+    "hot_dog.jpg": "hotdog",
+    "dragonfly.bmp": "dragonfly",
+    "cat.bmp": "Egyptian cat",
+}
+
 
 def run_cli(args, monkeypatch, capsys, stdin: bytes | None = None):
     """Run ``genart ARGS`` in-process; returns (exit code, stdout, stderr)."""

@@ -7,6 +7,7 @@ import torch
 from PIL import Image
 
 from genart.errors import LayerError, WeightsError
+from helpers import EXPECTED_TOP1
 from genart.models import load_backbone
 from genart.models.caffe_googlenet import caffe_lrn
 
@@ -89,15 +90,6 @@ def test_real_bvlc_channels_and_sizes_at_224(bvlc):
         assert feats[name].shape[1] == c, name
     for name, s in sizes.items():
         assert feats[name].shape[-2:] == (s, s), name
-
-
-EXPECTED_TOP1 = {
-    "bird.bmp": "chickadee",
-    "parrot.jpg": "macaw",
-    "hot_dog.jpg": "hotdog",
-    "dragonfly.bmp": "dragonfly",
-    "cat.bmp": "Egyptian cat",
-}
 
 
 def test_real_bvlc_classifies_the_photos(shared_dir, bvlc):

@@ -7,16 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from helpers import EXPECTED_TOP1
 from helpers import run_cli as run
 
-# Expected top-1 labels of the shared photos with BVLC GoogLeNet (../shared/README.md).
-EXPECTED_TOP1 = {
-    "bird.bmp": "chickadee",
-    "parrot.jpg": "macaw",
-    "hot_dog.jpg": "hotdog",
-    "dragonfly.bmp": "dragonfly",
-    "cat.bmp": "Egyptian cat",
-}
 
 
 @pytest.fixture
