@@ -181,7 +181,7 @@ class Display:
 
     def warning(self, text: str) -> None:
         if not self.quiet:
-            self._print(f"warning: {text}", style="yellow")
+            self._print(f"genart: warning: {text}", style="yellow")
 
     def error(self, text: str) -> None:
-        self._print(f"error: {text}", style="bold red")
+        self._print(f"genart: error: {text}", style="bold red")

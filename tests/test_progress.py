@@ -35,7 +35,7 @@ def test_quiet_prints_only_errors():
     with Display(stream=stream, force_terminal=False, quiet=True) as d:
         feed(d)
     lines = [line for line in stream.getvalue().splitlines() if line.strip()]
-    assert lines == ["error: a.jpg: corrupt"]
+    assert lines == ["genart: error: a.jpg: corrupt"]
 
 
 def test_verbose_shows_debug():
