@@ -48,6 +48,7 @@ def doodle(
     content: Tensor | None = None,
     content_map: Tensor | None = None,
     callback: EventCallback | None = None,
+    map_names: tuple[str, str] | None = None,
 ) -> Tensor:
     """Paint an image whose regions follow ``target_map`` in the style of ``style``.
 
@@ -61,12 +62,14 @@ def doodle(
         content_map: the content's semantic map; stands in for ``target_map``.
         callback: receives StageStarted per phase, Step per iteration, Intermediate
             frames (``save_every``) and Messages (the legend of regions).
+        map_names: how errors name the style map and the target/content map (e.g. their
+            file names); default "style map" and "target map"/"content map".
 
     Returns:
         RGB (1, 3, h, w) in [0, 1], long side ``config.size``, aspect of the target map
         (else of the content, else of the style).
     """
-    maps = prepare_maps(style, style_map, target_map, content, content_map, config)
+    maps = prepare_maps(style, style_map, target_map, content, content_map, config, map_names)
     if maps is not None:
         for region in semantic.legend(maps):
             emit(callback, Message(_legend_line(region), "debug"))
@@ -113,12 +116,13 @@ def prepare_maps(
     content: Tensor | None,
     content_map: Tensor | None,
     config: DoodleConfig,
+    map_names: tuple[str, str] | None = None,
 ) -> semantic.SemanticMaps | None:
     """Quantised maps for the run, made by clustering with ``auto_map``; None without maps."""
     if target_map is not None and content_map is not None:
         raise UsageError("give either a target map or a content map, not both")
     target_map = target_map if target_map is not None else content_map
-    names = ("style map", "target map" if content_map is None else "content map")
+    names = map_names or ("style map", "target map" if content_map is None else "content map")
     if config.auto_map and (style_map is None or target_map is None):
         if content is None:
             raise UsageError("--auto-map needs a content image to draw the output's map from")

@@ -109,8 +109,8 @@ def _check_covered(rgb_map: Tensor, palette: Tensor, name: str, style_name: str)
         if d > MATCH_TOLERANCE:
             known = ", ".join(hex_color(p) for p in palette)
             raise UsageError(
-                f"{name} uses colour {hex_color(c)} ({s:.1%} of its pixels) that the "
-                f"{style_name} lacks (its colours: {known})"
+                f"{name}: colour {hex_color(c)} ({s:.1%} of its pixels) is not in "
+                f"{style_name} (its colours: {known})"
             )
 
 

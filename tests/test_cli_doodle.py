@@ -57,6 +57,7 @@ def test_colour_missing_from_the_style_map_is_a_usage_error(files, tmp_path, mon
                         str(tmp_path / "x.png"), *TINY], monkeypatch, capsys)
     assert code == 2  # the usage error of the only job sets the exit code
     assert "#00ff00" in err
+    assert str(files["bad"]) in err  # the error names the doodle's file
     assert not (tmp_path / "x.png").exists()
 
 

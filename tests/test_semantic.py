@@ -56,7 +56,7 @@ def test_near_duplicate_colours_merge():
 def test_target_colour_missing_from_the_style_map_is_a_usage_error_naming_it():
     style = _paint([[WHITE, BLUE]])
     target = _paint([[WHITE, GREEN]])
-    with pytest.raises(UsageError, match=r"doodle\.png uses colour #00ff00 \(50\.0% .*style\.png lacks"):
+    with pytest.raises(UsageError, match=r"doodle\.png: colour #00ff00 \(50\.0% .* is not in style\.png"):
         semantic.quantize_maps(style, target, names=("style.png", "doodle.png"))
 
 

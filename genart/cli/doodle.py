@@ -119,6 +119,8 @@ def _paint_one(job: batch.Job, model: tuple[Any, dict[str, Any]], session: Sessi
     if target is None and shared["content_map"] is None and not session.config.auto_map:
         style_map = None  # no doodle and no content map: unguided (texture or plain transfer)
     out = run_doodle(shared["style"], style_map, target, session.config, backbone=backbone,
-                     content=shared["content"], content_map=shared["content_map"], callback=callback)
+                     content=shared["content"], content_map=shared["content_map"], callback=callback,
+                     map_names=(session.extra["style_map"] or "style map",
+                                job.item.path if target is not None else session.extra["content_map"] or "content map"))
     return save_result(session, job, out, style=session.extra["style"], style_map=session.extra["style_map"],
                        content=session.extra["content"], target_map=job.item.path if target is not None else None)
