@@ -125,3 +125,17 @@ def test_transparency_of_the_photo_is_restored(tmp_path, monkeypatch, capsys):
         assert result.mode == "RGBA"
         alpha = np.asarray(result)[..., 3]
     assert alpha[:, : alpha.shape[1] // 2 - 2].min() > 200 and alpha[:, alpha.shape[1] // 2 + 2 :].max() < 50
+
+
+def test_a_layer_beyond_the_weights_fails_once_before_any_job(tmp_path, monkeypatch, capsys):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(3):
+        _png(photos / f"p{i}.png", i)
+    style = _png(tmp_path / "s.png", 9)
+    args = [a if a != "relu1_1,relu2_1" else "relu1_1,relu9_9" for a in TINY]
+    code, out, err = run(["style", str(photos), "-s", str(style), "-o", str(tmp_path / "out"), "--json", *args],
+                         monkeypatch, capsys)
+    assert code == 2 and out == ""  # no job ran, so no JSON lines
+    assert err.count("relu9_9") == 1
+    assert not (tmp_path / "out").exists()

@@ -93,6 +93,8 @@ def _load(session: Session) -> tuple[Any, dict[str, Any]]:
     cfg = session.config
     backbone = load_backbone(cfg.model, weights=cfg.weights, device=session.device, offline=session.offline,
                              callback=session.display)
+    content_layers = cfg.content_layers if session.extra["content"] else ()
+    backbone.extractor([*cfg.style_layers, *content_layers])  # bad layers fail once, before any job
     names = ("style", "style_map", "content", "content_map")
     shared = {n: to_tensor(load_input(session, session.extra[n])) if session.extra[n] else None for n in names}
     return backbone, shared

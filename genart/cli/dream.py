@@ -66,11 +66,16 @@ def dream(images: tuple[str, ...], output: str | None, name_template: str, image
 def _load(session: Session) -> tuple[Any, Any]:
     """The backbone, and the guide image when --guide is set (loaded once per run)."""
     from ..image import to_tensor
+    from ..dreamlib.objectives import label_index
     from ..models import load_backbone
 
     cfg = session.config
     backbone = load_backbone(cfg.model, weights=cfg.weights, device=session.device,
                              offline=session.offline, callback=session.display)
+    # Bad layers or a bad --label fail once, before any job.
+    backbone.extractor(list(cfg.layers or backbone.spec.default_dream_layers))
+    if cfg.label:
+        label_index(cfg.label, backbone.categories)
     guide = to_tensor(load_input(session, cfg.guide)) if cfg.guide else None
     return backbone, guide
 

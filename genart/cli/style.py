@@ -106,6 +106,7 @@ def _load(session: Session) -> tuple[Any, dict[str, Any]]:
     cfg = session.config
     backbone = load_backbone(cfg.model, weights=cfg.weights, device=session.device, offline=session.offline,
                              pooling=cfg.pooling, callback=session.display)
+    backbone.extractor([*cfg.style_layers, *cfg.content_layers])  # bad layers fail once, before any job
     tensors: dict[str, Any] = {}
     for variant in session.extra["variants"].values():
         for path in variant["paths"] + [m for m in variant["masks"] if m]:
