@@ -75,12 +75,8 @@ def classify(images: tuple[str, ...], out_format: str, **kwargs: Any) -> int:
 
 
 def _load(session: Session):
-    from ..models import load_backbone
-
     cfg = session.config
-    backbone = load_backbone(
-        cfg.model, weights=cfg.weights, device=session.device, offline=session.offline, callback=session.display
-    )
+    backbone = session.load_backbone()
     if not backbone.spec.has_classifier:
         raise GenartError(f"{cfg.model} has no ImageNet classifier; choose another --model")
     return backbone

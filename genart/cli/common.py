@@ -131,6 +131,16 @@ class Session:
 
         return select_device(self.device_name)
 
+    def load_backbone(self, **options: Any) -> Any:
+        """The config's model and weights on the chosen device, loaded once per run."""
+        from ..models import load_backbone
+
+        cfg = self.config
+        return load_backbone(
+            cfg.model, weights=cfg.weights, device=self.device, offline=self.offline,
+            callback=self.display, **options,
+        )
+
     def metadata(self, job: batch.Job, **inputs: Any) -> dict[str, Any]:
         """What is recorded in every written image so the result can be reproduced."""
         return {

@@ -88,11 +88,9 @@ def _sem_beside(path: str | None) -> str | None:
 def _load(session: Session) -> tuple[Any, dict[str, Any]]:
     """The backbone and the shared images (style, its map, content, its map), loaded once."""
     from ..image import to_tensor
-    from ..models import load_backbone
 
     cfg = session.config
-    backbone = load_backbone(cfg.model, weights=cfg.weights, device=session.device, offline=session.offline,
-                             callback=session.display)
+    backbone = session.load_backbone()
     content_layers = cfg.content_layers if session.extra["content"] else ()
     backbone.extractor([*cfg.style_layers, *content_layers])  # bad layers fail once, before any job
     names = ("style", "style_map", "content", "content_map")

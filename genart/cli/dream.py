@@ -67,11 +67,8 @@ def _load(session: Session) -> tuple[Any, Any]:
     """The backbone, and the guide image when --guide is set (loaded once per run)."""
     from ..image import to_tensor
     from ..dreamlib.objectives import label_index
-    from ..models import load_backbone
-
     cfg = session.config
-    backbone = load_backbone(cfg.model, weights=cfg.weights, device=session.device,
-                             offline=session.offline, callback=session.display)
+    backbone = session.load_backbone()
     # Bad layers or a bad --label fail once, before any job.
     backbone.extractor(list(cfg.layers or backbone.spec.default_dream_layers))
     if cfg.label:

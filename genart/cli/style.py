@@ -101,11 +101,9 @@ def _dup(names: list[str]) -> str:
 def _load(session: Session) -> tuple[Any, dict[str, Any]]:
     """The backbone and every style image and mask as tensors, loaded once per run."""
     from ..image import to_tensor
-    from ..models import load_backbone
 
     cfg = session.config
-    backbone = load_backbone(cfg.model, weights=cfg.weights, device=session.device, offline=session.offline,
-                             pooling=cfg.pooling, callback=session.display)
+    backbone = session.load_backbone(pooling=cfg.pooling)
     backbone.extractor([*cfg.style_layers, *cfg.content_layers])  # bad layers fail once, before any job
     tensors: dict[str, Any] = {}
     for variant in session.extra["variants"].values():
