@@ -13,7 +13,7 @@ from .. import batch
 from ..configs.classify import ClassifyConfig
 from ..errors import GenartError
 from .common import EXIT_HELP, Session, common_options, input_options, make_session, report_summary
-from .options import config_options, given_flags
+from .options import config_options
 
 FORMATS = ("table", "json", "jsonl", "csv")
 
@@ -37,20 +37,9 @@ def classify(images: tuple[str, ...], out_format: str, **kwargs: Any) -> int:
     genart classify photo.jpg
     genart classify photos/ -r --topk 3 --format csv > labels.csv
     """
-    flags = given_flags(ClassifyConfig, kwargs)
     if kwargs.pop("json_lines"):
         out_format = "jsonl"
-    session = make_session(
-        "classify",
-        preset=kwargs["preset"],
-        flags=flags,
-        device=kwargs["device"],
-        offline=kwargs["offline"],
-        quiet=kwargs["quiet"],
-        verbose=kwargs["verbose"],
-        print_config=kwargs["print_config"],
-        max_pixels=kwargs["max_pixels"],
-    )
+    session = make_session("classify", kwargs)
     if session is None:
         return 0
     items = batch.collect_inputs(images, recursive=kwargs["recursive"])

@@ -11,7 +11,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Sequence
 
 import click
 
@@ -154,27 +154,29 @@ class Session:
         }
 
 
-def make_session(
-    command: str,
-    *,
-    preset: str | None,
-    flags: Mapping[str, Any],
-    device: str,
-    offline: bool | None,
-    quiet: bool,
-    verbose: bool,
-    print_config: bool,
-    **extra: Any,
-) -> Session | None:
-    """Resolve settings (and print them for --print-config, returning None)."""
-    resolved = resolve(command, preset=preset, flags=flags)
-    if print_config:
+def make_session(command: str, options: dict[str, Any], **extra: Any) -> Session | None:
+    """Resolve settings from a command's parsed options (print them for --print-config,
+    returning None).
+
+    ``options`` is the command's click keyword arguments: the config-field options are
+    popped from it (only those the user gave become flags); the shared options of
+    :func:`common_options` and :func:`input_options` are read from it.
+    """
+    from ..configs import config_class
+    from .options import given_flags
+
+    flags = given_flags(config_class(command), options)
+    resolved = resolve(command, preset=options["preset"], flags=flags)
+    if options["print_config"]:
         click.echo(format_config(resolved))
         return None
     from ..progress import Display
 
-    display = Display(quiet=quiet, verbose=verbose)
-    return Session(command, resolved, display, device, offline, **extra)
+    display = Display(quiet=options["quiet"], verbose=options["verbose"])
+    return Session(
+        command, resolved, display, options["device"], options["offline"],
+        max_pixels=options.get("max_pixels"), **extra,
+    )
 
 
 def image_extension(output: str | None, image_format: str | None) -> str:

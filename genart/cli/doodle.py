@@ -27,7 +27,7 @@ from .common import (
     run_batch,
     save_result,
 )
-from .options import config_options, given_flags
+from .options import config_options
 
 
 @click.command(epilog=EXIT_HELP)
@@ -56,12 +56,7 @@ def doodle(doodles: tuple[str, ...], style: str, style_map: str | None, target_m
     genart doodle Coastline_sem.png --style Monet.jpg --preset vgg19-partial \\
         --weights ../shared/weights/vgg19-caffe-conv1_1-conv3_4.pth -o out.png
     """
-    flags = given_flags(DoodleConfig, kwargs)
-    session = make_session(
-        "doodle", preset=kwargs["preset"], flags=flags, device=kwargs["device"], offline=kwargs["offline"],
-        quiet=kwargs["quiet"], verbose=kwargs["verbose"], print_config=kwargs["print_config"],
-        max_pixels=kwargs["max_pixels"], image_format=image_format,
-    )
+    session = make_session("doodle", kwargs, image_format=image_format)
     if session is None:
         return 0
     inputs = list(doodles) + list(target_maps)

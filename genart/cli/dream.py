@@ -21,7 +21,7 @@ from .common import (
     run_batch,
     save_result,
 )
-from .options import config_options, given_flags
+from .options import config_options
 
 
 @click.command(epilog=EXIT_HELP)
@@ -40,12 +40,7 @@ def dream(images: tuple[str, ...], output: str | None, name_template: str, image
     genart dream photo.jpg --preset zoom -o zoom.gif      # frames in zoom_frames/
     genart models layers googlenet-bvlc                   # layers and channels to choose
     """
-    flags = given_flags(DreamConfig, kwargs)
-    session = make_session(
-        "dream", preset=kwargs["preset"], flags=flags, device=kwargs["device"], offline=kwargs["offline"],
-        quiet=kwargs["quiet"], verbose=kwargs["verbose"], print_config=kwargs["print_config"],
-        max_pixels=kwargs["max_pixels"], image_format=image_format, extra={"overwrite": overwrite},
-    )
+    session = make_session("dream", kwargs, image_format=image_format, extra={"overwrite": overwrite})
     if session is None:
         return 0
     config = session.config

@@ -22,7 +22,7 @@ from .common import (
     run_batch,
     save_result,
 )
-from .options import config_options, given_flags
+from .options import config_options
 
 
 @click.command(epilog=EXIT_HELP)
@@ -50,12 +50,7 @@ def style(images: tuple[str, ...], styles: tuple[str, ...], style_masks: tuple[s
     genart style photo.jpg -s starry.jpg --preset vgg19-partial \\
         --weights ../shared/weights/vgg19-caffe-conv1_1-conv3_4.pth -o out.png
     """
-    flags = given_flags(StyleConfig, kwargs)
-    session = make_session(
-        "style", preset=kwargs["preset"], flags=flags, device=kwargs["device"], offline=kwargs["offline"],
-        quiet=kwargs["quiet"], verbose=kwargs["verbose"], print_config=kwargs["print_config"],
-        max_pixels=kwargs["max_pixels"], image_format=image_format,
-    )
+    session = make_session("style", kwargs, image_format=image_format)
     if session is None:
         return 0
     variants = style_variants(styles, style_masks)
