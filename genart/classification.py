@@ -8,9 +8,9 @@ from typing import Sequence
 import torch
 
 from .configs.classify import ClassifyConfig
-from .device import bf16_is_faster
+from .device import use_bf16
 
-__all__ = ["Prediction", "classify", "use_bf16"]
+__all__ = ["Prediction", "classify"]
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,6 @@ class Prediction:
 
     def as_dict(self) -> dict:
         return {"rank": self.rank, "label": self.label, "probability": self.probability, "index": self.index}
-
-
-def use_bf16(config: ClassifyConfig, device: torch.device) -> bool:
-    """Resolve ``precision``: ``auto`` uses bf16 only where it is faster."""
-    if config.precision == "auto":
-        return bf16_is_faster(device)
-    return config.precision == "bf16"
 
 
 @torch.inference_mode()
@@ -53,7 +46,7 @@ def classify(
         preds = classify([img], ClassifyConfig(topk=3), backbone=bb)
     """
     device = backbone.device
-    bf16 = use_bf16(config, device)
+    bf16 = use_bf16(config.precision, device)
     results: list[list[Prediction]] = []
     for start in range(0, len(images), config.batch_size):
         chunk = [im if im.dim() == 4 else im.unsqueeze(0) for im in images[start : start + config.batch_size]]

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 import torch
 
 from .configs.dream import DreamConfig
+from .device import use_bf16
 from .dreamlib.gradients import NORMALIZERS, tiled_gradient
 from .dreamlib.objectives import DreamObjective, build_objective
 from .dreamlib.octaves import octave_sizes, resize
@@ -45,7 +46,7 @@ def dream(
         callback: receives StageStarted per octave and Step per iteration.
     """
     image = _check_image(image, backbone)
-    objective = build_objective(config, backbone, guide, bf16=_use_bf16(config, backbone))
+    objective = build_objective(config, backbone, guide, bf16=use_bf16(config.precision, torch.device(backbone.device)))
     generator = torch.Generator().manual_seed(config.seed)
     if config.init == "noise":
         image = _noise_like(image, generator)
@@ -70,7 +71,7 @@ def dream_frames(
     uninterrupted one.
     """
     image = _check_image(image, backbone)
-    objective = build_objective(config, backbone, guide, bf16=_use_bf16(config, backbone))
+    objective = build_objective(config, backbone, guide, bf16=use_bf16(config.precision, torch.device(backbone.device)))
     frame = quantize(image)
     for index in range(start_frame, config.frames):
         emit(callback, StageStarted(f"frame {index + 1}/{config.frames}", index, config.frames, 0))
@@ -143,11 +144,3 @@ def _noise_like(image: torch.Tensor, generator: torch.Generator) -> torch.Tensor
     """Grey with faint noise, like the notebook's ``uniform(size) + 100`` start."""
     noise = torch.rand(image.shape, generator=generator).to(image.device)
     return 0.45 + 0.1 * noise
-
-
-def _use_bf16(config: DreamConfig, backbone: Any) -> bool:
-    """bf16 autocast when asked, or on "auto" where the device has fast bf16 (CUDA)."""
-    if config.precision != "auto":
-        return config.precision == "bf16"
-    device = torch.device(backbone.device)
-    return device.type == "cuda" and torch.cuda.is_bf16_supported()

@@ -21,6 +21,14 @@ def select_device(name: str = "auto"):
     return torch.device(name)
 
 
+def use_bf16(precision: str, device) -> bool:
+    """Resolve a ``--precision`` setting (``auto``, ``fp32`` or ``bf16``) for ``device``:
+    ``auto`` means bf16 autocast only where :func:`bf16_is_faster`."""
+    if precision == "auto":
+        return bf16_is_faster(device)
+    return precision == "bf16"
+
+
 def bf16_is_faster(device) -> bool:
     """Whether bfloat16 autocast pays off on ``device``.
 

@@ -20,7 +20,7 @@ from torch import Tensor
 
 from .color import ColorPlan, plan_color
 from .configs.style import StyleConfig
-from .device import bf16_is_faster
+from .device import use_bf16
 from .errors import UsageError
 from .events import EventCallback, Intermediate, StageStarted, emit
 from .losses import Moments, moments
@@ -126,7 +126,7 @@ def _feature_fn(backbone: Any, config: StyleConfig) -> tuple[FeatureFn, list[str
     layers = list(dict.fromkeys(config.style_layers + config.content_layers))
     extractor = backbone.extractor(layers)
     device = backbone.device
-    bf16 = config.precision == "bf16" or (config.precision == "auto" and bf16_is_faster(device))
+    bf16 = use_bf16(config.precision, device)
     cl = config.memory_format == "channels-last" or (config.memory_format == "auto" and device.type == "cuda")
 
     def features(x: Tensor) -> Mapping[str, Tensor]:
