@@ -7,16 +7,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from helpers import random_png
 from helpers import run_cli as run
 from genart.image import read_metadata
 
 TINY = ["--model", "vgg19-caffe", "--weights", "random", "--size", "32", "--phases", "1", "--iterations", "2",
         "--style-layers", "relu1_1,relu2_1", "--content-layers", "relu2_1", "-q"]
-
-
-def _photo(path, seed, size=(24, 32)):
-    Image.fromarray((np.random.RandomState(seed).rand(*size, 3) * 255).astype(np.uint8)).save(path)
-    return str(path)
 
 
 def _map(path, colours, size=(24, 32)):
@@ -31,11 +27,11 @@ def _map(path, colours, size=(24, 32)):
 @pytest.fixture
 def files(tmp_path):
     return {
-        "style": _photo(tmp_path / "Monet.png", 0),
+        "style": str(random_png(tmp_path / "Monet.png", 0, (24, 32))),
         "style_map": _map(tmp_path / "Monet_sem.png", [(255, 255, 255), (0, 0, 255)]),
         "doodle": _map(tmp_path / "Coast_sem.png", [(0, 0, 255), (255, 255, 255)]),
         "bad": _map(tmp_path / "Bad_sem.png", [(0, 255, 0), (255, 255, 255)]),
-        "photo": _photo(tmp_path / "photo.png", 1),
+        "photo": str(random_png(tmp_path / "photo.png", 1, (24, 32))),
     }
 
 

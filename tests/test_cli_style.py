@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from genart.cli.main import main
+from helpers import random_png
 from helpers import run_cli as run
 from genart.image import read_metadata
 
@@ -16,22 +17,16 @@ TINY = ["--model", "vgg19-caffe", "--weights", "random", "--size", "40", "--no-p
         "--style-layers", "relu1_1,relu2_1", "--content-layers", "relu2_1", "-q"]
 
 
-def _png(path, seed, size=(36, 48)):
-    pixels = (np.random.RandomState(seed).rand(*size, 3) * 255).astype(np.uint8)
-    Image.fromarray(pixels).save(path)
-    return path
-
-
 @pytest.fixture
 def files(tmp_path):
     photos = tmp_path / "photos"
     photos.mkdir()
     return {
-        "photo": _png(photos / "a.png", 0),
-        "photo2": _png(photos / "b.png", 1),
-        "starry": _png(tmp_path / "starry.png", 2, (40, 40)),
-        "scream": _png(tmp_path / "scream.png", 3, (44, 36)),
-        "mask": _png(tmp_path / "mask.png", 4),
+        "photo": random_png(photos / "a.png", 0),
+        "photo2": random_png(photos / "b.png", 1),
+        "starry": random_png(tmp_path / "starry.png", 2, (40, 40)),
+        "scream": random_png(tmp_path / "scream.png", 3, (44, 36)),
+        "mask": random_png(tmp_path / "mask.png", 4),
     }
 
 
@@ -117,7 +112,7 @@ def test_transparency_of_the_photo_is_restored(tmp_path, monkeypatch, capsys):
     rgba[..., :3] = (np.random.RandomState(3).rand(36, 48, 3) * 255).astype(np.uint8)
     rgba[:, :24, 3] = 255  # left half opaque, right half transparent
     Image.fromarray(rgba, "RGBA").save(tmp_path / "cut.png")
-    style = _png(tmp_path / "s.png", 4)
+    style = random_png(tmp_path / "s.png", 4)
     out = tmp_path / "out.png"
     code, _, err = run(["style", str(tmp_path / "cut.png"), "-s", str(style), "-o", str(out), *TINY], monkeypatch, capsys)
     assert code == 0, err
@@ -131,8 +126,8 @@ def test_a_layer_beyond_the_weights_fails_once_before_any_job(tmp_path, monkeypa
     photos = tmp_path / "photos"
     photos.mkdir()
     for i in range(3):
-        _png(photos / f"p{i}.png", i)
-    style = _png(tmp_path / "s.png", 9)
+        random_png(photos / f"p{i}.png", i)
+    style = random_png(tmp_path / "s.png", 9)
     args = [a if a != "relu1_1,relu2_1" else "relu1_1,relu9_9" for a in TINY]
     code, out, err = run(["style", str(photos), "-s", str(style), "-o", str(tmp_path / "out"), "--json", *args],
                          monkeypatch, capsys)
