@@ -31,6 +31,7 @@ from .configs.doodle import DoodleConfig
 from .errors import UsageError
 from .events import EventCallback, Message, StageStarted, emit
 from .optim import optimize_image
+from .pyramid import resize
 
 __all__ = ["DoodleConfig", "doodle", "prepare_maps", "phase_sizes"]
 
@@ -176,9 +177,7 @@ def _start(previous: Tensor | None, hw: tuple[int, int], content: Tensor | None,
 
 
 def _resize(img: Tensor, hw: tuple[int, int]) -> Tensor:
-    if tuple(img.shape[-2:]) == tuple(hw):
-        return img.float()
-    return F.interpolate(img.float(), size=hw, mode="bilinear", antialias=True, align_corners=False).clamp(0, 1)
+    return resize(img.float(), hw).clamp(0, 1)
 
 
 def _check_aspect(map_: Tensor, image: Tensor, map_name: str, image_name: str) -> None:

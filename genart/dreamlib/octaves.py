@@ -7,8 +7,12 @@ falls below the network's minimum input; here the count is capped instead.
 """
 from __future__ import annotations
 
-import torch
-import torch.nn.functional as F
+# Resizing is the style pyramid's: bilinear, antialiased when shrinking. The notebook zooms
+# with linear interpolation and no antialiasing; antialiasing the downscaled bases removes
+# aliasing the network would otherwise amplify.
+from ..pyramid import resize
+
+__all__ = ["Size", "octave_sizes", "resize"]
 
 Size = tuple[int, int]
 
@@ -28,15 +32,3 @@ def octave_sizes(height: int, width: int, *, octaves: int, scale: float, min_siz
             break
         sizes.append((nh, nw))
     return sizes[::-1]
-
-
-def resize(image: torch.Tensor, size: Size) -> torch.Tensor:
-    """Bilinear resize of a (N, C, H, W) tensor; antialiased when shrinking.
-
-    The notebook zooms with linear interpolation and no antialiasing; antialiasing the
-    downscaled bases removes aliasing the network would otherwise amplify.
-    """
-    if tuple(image.shape[-2:]) == tuple(size):
-        return image
-    shrink = size[0] < image.shape[-2] or size[1] < image.shape[-1]
-    return F.interpolate(image, size=size, mode="bilinear", align_corners=False, antialias=shrink)
