@@ -11,7 +11,7 @@ import sys
 import time
 from typing import IO, Any
 
-from .events import Event, Intermediate, Message, StageStarted, Step
+from .events import Event, Message, StageStarted, Step
 
 PLAIN_INTERVAL_S = 5.0
 
@@ -49,7 +49,6 @@ class Display:
         self._stage: StageStarted | None = None
         self._last_plain = 0.0
         self._item = ""
-        self.on_intermediate = None  # set by the CLI to save --save-every images
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> "Display":
@@ -123,8 +122,7 @@ class Display:
             StageStarted: self._stage_started,
             Step: self._step,
             Message: self._message,
-            Intermediate: self._intermediate,
-        }.get(type(event))
+        }.get(type(event))  # Intermediate images are the CLI's to save
         if handler is not None:
             handler(event)
 
@@ -159,10 +157,6 @@ class Display:
             self.detail(ev.text)
         else:
             self.info(ev.text)
-
-    def _intermediate(self, ev: Intermediate) -> None:
-        if self.on_intermediate is not None:
-            self.on_intermediate(ev)
 
     # ------------------------------------------------------------------- messages
     def _print(self, text: str, style: str | None = None) -> None:

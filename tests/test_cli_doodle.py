@@ -71,3 +71,14 @@ def test_print_config_and_presets(files, monkeypatch, capsys):
                           monkeypatch, capsys)
     assert code == 0
     assert "relu2_1" in stdout and "vgg19-caffe" in stdout
+
+
+def test_save_every_writes_intermediates_beside_the_output_and_v_shows_the_legend(files, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "o" / "coast.png"
+    code, _, err = run(["doodle", files["doodle"], "--style", files["style"], "-o", str(out), "--save-every", "1",
+                        *[a for a in TINY if a != "-q"], "-v"], monkeypatch, capsys)
+    assert code == 0, err
+    frames = sorted(p.name for p in out.parent.iterdir() if p.name != "coast.png")
+    assert frames and all(name.startswith("coast_") and name.endswith(".png") for name in frames)
+    assert read_metadata(out.parent / frames[0])["intermediate"] in frames[0]
+    assert "#0000ff" in err  # the legend of regions, shown with -v

@@ -249,13 +249,18 @@ def save_result(
     return {"width": int(width), "height": int(height)}
 
 
-def intermediate_saver(session: Session, job: batch.Job) -> Callable[[Any], None]:
-    """Writes ``Intermediate`` events beside the output as ``<stem>_<tag>.png``."""
+def job_events(session: Session, job: batch.Job) -> Callable[[Any], None]:
+    """The event callback for one job: progress to the display, and ``Intermediate``
+    images (``--save-every``) written beside the output as ``<stem>_<tag>.png``."""
+    from ..events import Intermediate
     from ..image import save_image
 
-    if job.output in (None, batch.STDIO):
-        return lambda event: None
-    out = Path(job.output)
+    out = Path(job.output) if job.output not in (None, batch.STDIO) else None
+
+    def callback(event: Any) -> None:
+        session.display(event)
+        if isinstance(event, Intermediate) and out is not None:
+            save(event)
 
     def save(event: Any) -> None:
         dest = out.with_name(f"{out.stem}_{event.tag}{out.suffix or '.png'}")
@@ -263,7 +268,7 @@ def intermediate_saver(session: Session, job: batch.Job) -> Callable[[Any], None
         save_image(event.image, str(dest), format=session.image_format, metadata=session.metadata(job, intermediate=event.tag))
         session.display.detail(f"wrote {dest}")
 
-    return save
+    return callback
 
 
 def report_summary(display: Any, summary: batch.Summary) -> None:

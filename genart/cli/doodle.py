@@ -20,7 +20,7 @@ from .common import (
     Session,
     common_options,
     image_extension,
-    intermediate_saver,
+    job_events,
     load_input,
     make_session,
     output_options,
@@ -95,26 +95,15 @@ def _load(session: Session) -> tuple[Any, dict[str, Any]]:
 
 def _paint_one(job: batch.Job, model: tuple[Any, dict[str, Any]], session: Session) -> dict[str, Any]:
     from ..neural_doodle import doodle as run_doodle
-    from ..events import Intermediate, Message
     from ..image import to_tensor
 
     backbone, shared = model
     target = to_tensor(load_input(session, job.item.path)) if session.extra["targets"] else None
-    save = intermediate_saver(session, job)
-
-    def callback(event: Any) -> None:
-        if isinstance(event, Message) and event.level == "debug":
-            session.display.detail(event.text)  # the legend of regions, shown with -v
-            return
-        session.display(event)
-        if isinstance(event, Intermediate):
-            save(event)
-
     style_map = shared["style_map"]
     if target is None and shared["content_map"] is None and not session.config.auto_map:
         style_map = None  # no doodle and no content map: unguided (texture or plain transfer)
     out = run_doodle(shared["style"], style_map, target, session.config, backbone=backbone,
-                     content=shared["content"], content_map=shared["content_map"], callback=callback,
+                     content=shared["content"], content_map=shared["content_map"], callback=job_events(session, job),
                      map_names=(session.extra["style_map"] or "style map",
                                 job.item.path if target is not None else session.extra["content_map"] or "content map"))
     return save_result(session, job, out, style=session.extra["style"], style_map=session.extra["style_map"],

@@ -15,7 +15,7 @@ from .common import (
     common_options,
     image_extension,
     input_options,
-    intermediate_saver,
+    job_events,
     load_input,
     make_session,
     output_options,
@@ -109,7 +109,6 @@ def _load(session: Session) -> tuple[Any, dict[str, Any]]:
 
 
 def _stylize_one(job: batch.Job, model: tuple[Any, dict[str, Any]], session: Session) -> dict[str, Any]:
-    from ..events import Intermediate
     from ..image import to_tensor
     from ..style import stylize
 
@@ -123,13 +122,7 @@ def _stylize_one(job: batch.Job, model: tuple[Any, dict[str, Any]], session: Ses
     init = to_tensor(load_input(session, cfg.init_image)) if cfg.init == "image" else None
     photo = load_input(session, job.item.path)
     content = to_tensor(photo)
-    save = intermediate_saver(session, job)
-
-    def callback(event: Any) -> None:
-        session.display(event)
-        if isinstance(event, Intermediate):
-            save(event)
-
-    out = stylize(content, styles, cfg, backbone=backbone, style_masks=masks, init_image=init, callback=callback)
+    out = stylize(content, styles, cfg, backbone=backbone, style_masks=masks, init_image=init,
+                  callback=job_events(session, job))
     # The photo's transparency (if any) is restored on the output (save_image resizes it).
     return save_result(session, job, out, alpha=photo.alpha, style=variant["paths"], style_mask=variant["masks"])
