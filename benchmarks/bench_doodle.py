@@ -54,7 +54,7 @@ def _features(size: int, channels: int):
 def worker_match(kind: str, size: int, channels: int, chunk_mb: float) -> dict:
     import torch
 
-    from genart.mrf import nearest_patches
+    from genart.commands.doodle.mrf import nearest_patches
 
     target, style = _features(size, channels)
     base, start = _rss_mb(), time.perf_counter()
@@ -71,10 +71,10 @@ def worker_preset(preset: str, size: int, iterations: int) -> dict:
 
     import torch
 
-    from genart.neural_doodle import doodle
-    from genart.events import StageStarted, Step
+    from genart.commands.doodle.algorithm import doodle
+    from genart.core.events import StageStarted, Step
     from genart.models import load_backbone
-    from genart.presets import resolve
+    from genart.core.presets import resolve
 
     cfg = dataclasses.replace(resolve("doodle", preset=preset, flags={}).config, size=size, iterations=iterations)
     backbone = load_backbone(cfg.model, weights="random")

@@ -53,8 +53,8 @@ def _peak_mib() -> float:
 # ---------------------------------------------------------------- child: one dream run
 def child(size: int, tile: int, iterations: int, weights: str, threads: int) -> dict:
     torch.set_num_threads(threads)
-    from genart.deepdream import DreamConfig, dream
-    from genart.events import StageStarted, Step
+    from genart.commands.dream.algorithm import DreamConfig, dream
+    from genart.core.events import StageStarted, Step
 
     bb = _backbone(weights)
     image = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0))
@@ -109,7 +109,7 @@ def plain_step(bb, image: torch.Tensor, generator: torch.Generator, layer: str) 
 
 
 def genart_step(objective, image: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    from genart.dreamlib.gradients import normalize_mean_abs, tiled_gradient
+    from genart.commands.dream.gradients import normalize_mean_abs, tiled_gradient
 
     dy, dx = (int(v) for v in torch.randint(-32, 33, (2,), generator=generator))
     grad, _ = tiled_gradient(objective, image, shift=(dy, dx), tile_size=0)
@@ -117,8 +117,8 @@ def genart_step(objective, image: torch.Tensor, generator: torch.Generator) -> t
 
 
 def step_table(size: int, repeat: int, weights: str, layer: str) -> list[tuple[str, float]]:
-    from genart.deepdream import DreamConfig
-    from genart.dreamlib.objectives import build_objective
+    from genart.commands.dream.algorithm import DreamConfig
+    from genart.commands.dream.objectives import build_objective
 
     bb = _backbone(weights)
     image = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0))

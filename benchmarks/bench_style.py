@@ -93,9 +93,9 @@ def baseline_seconds_per_iteration(content: torch.Tensor, style: torch.Tensor, i
 
 # ----------------------------------------------------------------------------- genart
 def genart_seconds_per_iteration(backbone, content, style, size: int, iterations: int, **overrides) -> float:
-    from genart.configs.style import StyleConfig
-    from genart.events import Step
-    from genart.style import stylize
+    from genart.commands.style.config import StyleConfig
+    from genart.core.events import Step
+    from genart.commands.style.algorithm import stylize
 
     stamps: list[float] = []
     cfg = StyleConfig(size=size, pyramid=False, iterations=iterations + 1, tile_size=0, **overrides)
@@ -145,9 +145,9 @@ def _timed(fn) -> float:
 # ----------------------------------------------------------------------------- children
 def child(args) -> None:
     """One measured configuration in a fresh process; prints a JSON line."""
-    from genart import presets
+    from genart.core import presets
     from genart.models import load_backbone
-    from genart.style import stylize
+    from genart.commands.style.algorithm import stylize
 
     start = time.perf_counter()
     overrides = json.loads(args.overrides)

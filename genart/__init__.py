@@ -11,14 +11,14 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 _LAZY = {
-    "classify": ("genart.classification", "classify"),
-    "ClassifyConfig": ("genart.configs.classify", "ClassifyConfig"),
-    "stylize": ("genart.style", "stylize"),
-    "StyleConfig": ("genart.configs.style", "StyleConfig"),
-    "dream": ("genart.deepdream", "dream"),
-    "DreamConfig": ("genart.configs.dream", "DreamConfig"),
-    "doodle": ("genart.neural_doodle", "doodle"),
-    "DoodleConfig": ("genart.configs.doodle", "DoodleConfig"),
+    "classify": ("genart.commands.classify.algorithm", "classify"),
+    "ClassifyConfig": ("genart.commands.classify.config", "ClassifyConfig"),
+    "stylize": ("genart.commands.style.algorithm", "stylize"),
+    "StyleConfig": ("genart.commands.style.config", "StyleConfig"),
+    "dream": ("genart.commands.dream.algorithm", "dream"),
+    "DreamConfig": ("genart.commands.dream.config", "DreamConfig"),
+    "doodle": ("genart.commands.doodle.algorithm", "doodle"),
+    "DoodleConfig": ("genart.commands.doodle.config", "DoodleConfig"),
 }
 
 __all__ = ["__version__", *_LAZY]

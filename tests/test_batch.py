@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from genart import batch
-from genart.errors import ExitCode, ImageError, UsageError
+from genart.core import batch
+from genart.core.errors import ExitCode, ImageError, UsageError
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 import torch
 from PIL import Image
 
-from genart.errors import LayerError, WeightsError
+from genart.core.errors import LayerError, WeightsError
 from helpers import EXPECTED_TOP1
 from genart.models import load_backbone
 from genart.models.caffe_googlenet import caffe_lrn

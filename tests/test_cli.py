@@ -89,7 +89,7 @@ def test_presets_list_and_show(monkeypatch, capsys):
 
 def test_max_pixels_default_matches_loader():
     from genart.cli.common import DEFAULT_MAX_PIXELS
-    from genart.image import DEFAULT_MAX_PIXELS as LOADER
+    from genart.imageio import DEFAULT_MAX_PIXELS as LOADER
 
     assert DEFAULT_MAX_PIXELS == LOADER
 

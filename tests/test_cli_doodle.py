@@ -9,7 +9,7 @@ from PIL import Image
 
 from helpers import random_png
 from helpers import run_cli as run
-from genart.image import read_metadata
+from genart.imageio import read_metadata
 
 TINY = ["--model", "vgg19-caffe", "--weights", "random", "--size", "32", "--phases", "1", "--iterations", "2",
         "--style-layers", "relu1_1,relu2_1", "--content-layers", "relu2_1", "-q"]

@@ -11,7 +11,7 @@ from PIL import Image
 
 from genart.cli.main import main
 from helpers import run_cli as run
-from genart.image import read_metadata
+from genart.imageio import read_metadata
 
 TINY = ["--weights", "random", "--octaves", "1", "--iterations", "1", "--jitter", "2"]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from genart.color import (
+from genart.commands.style.color import (
     COLOR_MODES,
     match_colors,
     match_luminance,

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from genart.config import coerce, config_fields, param, to_dict
-from genart.errors import ConfigError
+from genart.core.config import coerce, config_fields, param, to_dict
+from genart.core.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ import pytest
 import torch
 import torch.nn as nn
 
-from genart.configs.doodle import DoodleConfig
-from genart.neural_doodle import doodle, phase_sizes
-from genart.errors import UsageError
-from genart.events import Intermediate, Message, StageStarted, Step
+from genart.commands.doodle.config import DoodleConfig
+from genart.commands.doodle.algorithm import doodle, phase_sizes
+from genart.core.errors import UsageError
+from genart.core.events import Intermediate, Message, StageStarted, Step
 
 RED, BLUE = torch.tensor([0.9, 0.15, 0.1]), torch.tensor([0.1, 0.2, 0.9])
 

@@ -10,9 +10,9 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from genart import semantic
-from genart.configs.doodle import DoodleConfig
-from genart.neural_doodle import doodle
+from genart.commands.doodle import semantic
+from genart.commands.doodle.config import DoodleConfig
+from genart.commands.doodle.algorithm import doodle
 
 # Small enough for CI: about 10-20 s per painting on two CPU cores.
 CFG = DoodleConfig(model="vgg19-caffe", style_layers=("relu2_1", "relu3_1"), size=96, phases=2, iterations=25)

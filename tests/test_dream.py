@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from genart.config import build
-from genart.deepdream import DreamConfig, dream
-from genart.dreamlib.gradients import normalize_laplacian, normalize_mean_abs
-from genart.dreamlib.objectives import build_objective, guide_match, label_index
-from genart.dreamlib.transforms import affine, zoom_frame
-from genart.errors import ConfigError, ImageError, LayerError, UsageError
-from genart.events import Message, StageStarted, Step
+from genart.core.config import build
+from genart.commands.dream.algorithm import DreamConfig, dream
+from genart.commands.dream.gradients import normalize_laplacian, normalize_mean_abs
+from genart.commands.dream.objectives import build_objective, guide_match, label_index
+from genart.commands.dream.transforms import affine, zoom_frame
+from genart.core.errors import ConfigError, ImageError, LayerError, UsageError
+from genart.core.events import Message, StageStarted, Step
 from test_dream_fakes import FakeBackbone, photo
 
 FAST = dict(octaves=2, iterations=4)

@@ -6,9 +6,9 @@ import pytest
 import torch
 from PIL import Image
 
-from genart.deepdream import DreamConfig, dream_frames
-from genart.dreamlib.animation import frame_path, write_animation, written_frames
-from genart.errors import ImageError
+from genart.commands.dream.algorithm import DreamConfig, dream_frames
+from genart.commands.dream.animation import frame_path, write_animation, written_frames
+from genart.core.errors import ImageError
 from test_dream_fakes import FakeBackbone, photo
 
 CONFIG = DreamConfig(frames=4, octaves=1, iterations=2, zoom=1.1, rotate=3.0)

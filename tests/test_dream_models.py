@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from genart.deepdream import DreamConfig, dream
-from genart.errors import LayerError
+from genart.commands.dream.algorithm import DreamConfig, dream
+from genart.core.errors import LayerError
 from test_dream_fakes import photo
 
 models = pytest.importorskip("genart.models")

@@ -12,8 +12,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from genart.deepdream import DreamConfig, dream
-from genart.events import Step
+from genart.commands.dream.algorithm import DreamConfig, dream
+from genart.core.events import Step
 
 models = pytest.importorskip("genart.models")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-import genart.deepdream as dream_module
-from genart.deepdream import DreamConfig, dream
-from genart.dreamlib.gradients import spans, tiled_gradient
-from genart.dreamlib.objectives import build_objective
-from genart.dreamlib.octaves import octave_sizes
+import genart.commands.dream.algorithm as dream_module
+from genart.commands.dream.algorithm import DreamConfig, dream
+from genart.commands.dream.gradients import spans, tiled_gradient
+from genart.commands.dream.objectives import build_objective
+from genart.commands.dream.octaves import octave_sizes
 from test_dream_fakes import FakeBackbone, photo
 
 

@@ -1,4 +1,4 @@
-"""genart.image.load_image: formats by content, pixel modes, orientation, ICC, limits, errors.
+"""genart.imageio.load_image: formats by content, pixel modes, orientation, ICC, limits, errors.
 
 Every fixture is generated here with Pillow/numpy in tmp_path; nothing is committed.
 """
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageCms, ImageFile
 
-from genart.errors import ImageError, UsageError
-from genart.image import DEFAULT_MAX_PIXELS, SUPPORTED_FORMATS, LoadedImage, load_image
+from genart.core.errors import ImageError, UsageError
+from genart.imageio import DEFAULT_MAX_PIXELS, SUPPORTED_FORMATS, LoadedImage, load_image
 
 RNG = np.random.default_rng(0)
 

@@ -1,4 +1,4 @@
-"""genart.image.save_image and read_metadata: 8-bit encoding, alpha, atomic writes,
+"""genart.imageio.save_image and read_metadata: 8-bit encoding, alpha, atomic writes,
 stdout, and the settings recorded in every format genart writes."""
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from genart.errors import ImageError, UsageError
-from genart.image import load_image, read_metadata, save_image
+from genart.core.errors import ImageError, UsageError
+from genart.imageio import load_image, read_metadata, save_image
 
 RNG = np.random.default_rng(1)
 

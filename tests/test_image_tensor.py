@@ -1,4 +1,4 @@
-"""genart.image tensor helpers, and the promise that importing genart.image is torch-free."""
+"""genart.imageio tensor helpers, and the promise that importing genart.imageio is torch-free."""
 from __future__ import annotations
 
 import subprocess
@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from genart.image import LoadedImage, from_tensor, resize_long_side, to_tensor
+from genart.imageio import LoadedImage, from_tensor, resize_long_side, to_tensor
 
 torch = pytest.importorskip("torch")
 
@@ -18,7 +18,7 @@ def loaded(height: int = 6, width: int = 10) -> LoadedImage:
 
 
 def test_importing_genart_image_does_not_import_torch():
-    code = "import sys, genart.image; print('torch' in sys.modules)"
+    code = "import sys, genart.imageio; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

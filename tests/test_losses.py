@@ -1,9 +1,9 @@
-"""Analytic and reference checks for genart.losses."""
+"""Analytic and reference checks for genart.core.losses."""
 from __future__ import annotations
 
 import torch
 
-from genart.losses import (
+from genart.core.losses import (
     content_loss,
     gram_loss,
     gram_matrix,

@@ -11,7 +11,7 @@ import torch
 from click.testing import CliRunner
 
 from genart.cli.models import models
-from genart.errors import UsageError, WeightsError, WeightsUnavailableOffline
+from genart.core.errors import UsageError, WeightsError, WeightsUnavailableOffline
 from genart.models import WeightsSource, get_spec, hub_checkpoints_dir, list_specs, load_backbone
 from genart.models import spec as spec_module
 from test_weights_download import DIGEST, PAYLOAD, server  # noqa: F401  (the local HTTP server fixture)

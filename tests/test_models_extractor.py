@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from genart.errors import ImageError, LayerError, UsageError
+from genart.core.errors import ImageError, LayerError, UsageError
 from genart.models import FeatureExtractor, get_spec, list_specs, load_backbone
 
 FAMILIES = [s.name for s in list_specs()]

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from genart.errors import LayerError, UsageError
+from genart.core.errors import LayerError, UsageError
 from genart.models import BackboneSpec, LayerInfo, WeightsSource, get_spec, list_specs
 
 REQUIRED = ("vgg19", "vgg16", "vgg19-caffe", "googlenet", "googlenet-bvlc", "inception_v3", "resnet50", "alexnet")

@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from genart import mrf
+from genart.commands.doodle import mrf
 
 
 def _dense_reference(target: torch.Tensor, style: torch.Tensor, patch: int = 3):

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from genart.errors import GenartError, UsageError
-from genart.events import Intermediate, Step
-from genart.losses import tv_loss
-from genart.optim import optimize_image
+from genart.core.errors import GenartError, UsageError
+from genart.core.events import Intermediate, Step
+from genart.core.losses import tv_loss
+from genart.core.optim import optimize_image
 
 
 def _target() -> torch.Tensor:

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from genart import presets as P
-from genart.config import config_fields
+from genart.core import presets as P
+from genart.core.config import config_fields
 from genart.configs import CONFIGS, config_class
-from genart.errors import ConfigError, UsageError
+from genart.core.errors import ConfigError, UsageError
 
 
 def write(folder: Path, command: str, name: str, text: str) -> Path:

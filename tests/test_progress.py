@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import io
 
-from genart.events import Message, StageStarted, Step
-from genart.progress import Display
+from genart.core.events import Message, StageStarted, Step
+from genart.core.progress import Display
 
 
 def feed(display: Display) -> None:

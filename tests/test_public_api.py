@@ -16,7 +16,7 @@ def test_names_are_the_functions_even_after_the_cli_imported_the_algorithms(firs
         "from genart.cli import dream as _d  # noqa\n"
         f"names = {API!r}\n"
         "import importlib\n"
-        "for m in ('genart.deepdream', 'genart.neural_doodle', 'genart.classification', 'genart.style'):\n"
+        "for m in ('genart.commands.dream.algorithm', 'genart.commands.doodle.algorithm', 'genart.commands.classify.algorithm', 'genart.commands.style.algorithm'):\n"
         "    importlib.import_module(m)\n"
         "bad = [n for n in names if inspect.ismodule(getattr(genart, n))]\n"
         "from genart import dream, doodle, classify, stylize\n"

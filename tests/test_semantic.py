@@ -7,8 +7,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from genart import semantic
-from genart.errors import UsageError
+from genart.commands.doodle import semantic
+from genart.core.errors import UsageError
 
 WHITE, BLUE, GREEN, RED = (1.0, 1.0, 1.0), (0.0, 0.0, 1.0), (0.0, 1.0, 0.0), (1.0, 0.2, 0.12)
 

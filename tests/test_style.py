@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from genart.configs.style import StyleConfig
-from genart.errors import ConfigError, UsageError
-from genart.events import Intermediate, StageStarted, Step
-from genart.losses import gram_matrix
-from genart.color import rgb_to_yiq
-from genart.style import stylize
+from genart.commands.style.config import StyleConfig
+from genart.core.errors import ConfigError, UsageError
+from genart.core.events import Intermediate, StageStarted, Step
+from genart.core.losses import gram_matrix
+from genart.commands.style.color import rgb_to_yiq
+from genart.commands.style.algorithm import stylize
 
 from test_style_standin import TinyBackbone
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from genart import presets
-from genart.configs.style import StyleConfig
+from genart.core import presets
+from genart.commands.style.config import StyleConfig
 from genart.models import get_spec
-from genart.pyramid import plan_scales, scale_sides
+from genart.commands.style.pyramid import plan_scales, scale_sides
 
 REQUIRED = {"default", "preview", "gatys", "hires", "vgg19-partial"}
 

@@ -12,9 +12,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from genart import presets
-from genart.losses import gram_matrix
-from genart.pyramid import resize
+from genart.core import presets
+from genart.core.losses import gram_matrix
+from genart.core.geometry import resize
 
 
 def _load(path, side: int) -> torch.Tensor:
@@ -25,7 +25,7 @@ def _load(path, side: int) -> torch.Tensor:
 
 def test_real_style_transfer_moves_style_and_keeps_content(shared_dir):
     from genart.models import load_backbone
-    from genart.style import stylize
+    from genart.commands.style.algorithm import stylize
 
     weights = shared_dir / "weights" / "vgg19-caffe-conv1_1-conv3_4.pth"
     base = presets.resolve("style", preset="vgg19-partial", env={}).config

@@ -1,6 +1,6 @@
 """A tiny stand-in backbone with VGG-like layer names, for fast mechanical style tests.
 
-It mimics the part of :class:`genart.models.Backbone` that :func:`genart.style.stylize`
+It mimics the part of :class:`genart.models.Backbone` that :func:`genart.commands.style.algorithm.stylize`
 uses (``extractor``, ``device``, ``spec.min_size``), with a receptive field small enough
 (radius < 32 px) that tiled gradients must equal whole-image gradients exactly.
 """
@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from genart.errors import LayerError
+from genart.core.errors import LayerError
 
 # name -> (in_channels, out_channels, pool before)
 _LAYERS = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from genart.configs.style import StyleConfig
-from genart.losses import moments
-from genart.style_loss import Targets, Weights, build_content_targets, build_style_targets, whole_image_loss
-from genart.tiling import probe_strides, tile_grid, tiled_features, tiled_loss, tiled_moments
+from genart.commands.style.config import StyleConfig
+from genart.core.losses import moments
+from genart.commands.style.loss import Targets, Weights, build_content_targets, build_style_targets, whole_image_loss
+from genart.commands.style.tiling import probe_strides, tile_grid, tiled_features, tiled_loss, tiled_moments
 
 from test_style_standin import TinyBackbone
 

@@ -10,8 +10,8 @@ import threading
 import pytest
 import torch
 
-from genart.errors import WeightsError, WeightsUnavailableOffline
-from genart.events import Message, StageStarted, Step
+from genart.core.errors import WeightsError, WeightsUnavailableOffline
+from genart.core.events import Message, StageStarted, Step
 from genart.models import WeightsSource, download_weights, get_spec, hub_checkpoints_dir, load_backbone, resolve_weights
 
 PAYLOAD = bytes(range(256)) * (3 * 4096 + 17)  # ~3 MB: several 1 MiB chunks

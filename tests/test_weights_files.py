@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from genart.errors import ExitCode, LayerError, WeightsError, WeightsUnavailableOffline
+from genart.core.errors import ExitCode, LayerError, WeightsError, WeightsUnavailableOffline
 from genart.models import get_spec, hub_checkpoints_dir, load_backbone, locate_weights, resolve_weights, search_dirs
 
 

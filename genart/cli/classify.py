@@ -1,4 +1,4 @@
-"""``genart classify``: ImageNet top-k labels for images (thin CLI over genart.classification)."""
+"""``genart classify``: ImageNet top-k labels for images (thin CLI over genart.commands.classify.algorithm)."""
 from __future__ import annotations
 
 import csv
@@ -9,9 +9,9 @@ from typing import Any, Sequence
 
 import click
 
-from .. import batch
-from ..configs.classify import ClassifyConfig
-from ..errors import GenartError
+from ..core import batch
+from ..commands.classify.config import ClassifyConfig
+from ..core.errors import GenartError
 from .common import EXIT_HELP, Session, common_options, input_options, make_session, report_summary
 from .options import config_options
 
@@ -75,8 +75,8 @@ def _classify_chunk(
     chunk: Sequence[batch.Job], backbone: Any, session: Session, offset: int, total: int
 ) -> list[batch.Outcome]:
     """Load a chunk's images (a bad file fails alone), then classify the rest in one pass."""
-    from ..classification import classify
-    from ..image import load_image, to_tensor
+    from ..commands.classify.algorithm import classify
+    from ..imageio import load_image, to_tensor
 
     start = time.perf_counter()
     loaded, outcomes = [], {}  # outcomes keyed by position in the chunk

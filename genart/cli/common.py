@@ -15,10 +15,11 @@ from typing import Any, Callable, Sequence
 
 import click
 
-from .. import __version__, batch
-from ..config import to_dict
-from ..errors import ExitCode, GenartError
-from ..presets import Resolved, format_config, resolve
+from .. import __version__
+from ..core import batch
+from ..core.config import to_dict
+from ..core.errors import ExitCode, GenartError
+from ..core.presets import Resolved, format_config, resolve
 
 EXIT_HELP = """\b
 Exit codes:
@@ -31,7 +32,7 @@ Exit codes:
 """
 DEVICES = ("auto", "cpu", "cuda", "mps")
 # The loader's default limit, repeated here so --help need not import PIL/numpy;
-# tests/test_cli.py checks it equals genart.image.DEFAULT_MAX_PIXELS.
+# tests/test_cli.py checks it equals genart.imageio.DEFAULT_MAX_PIXELS.
 DEFAULT_MAX_PIXELS = 89_478_485
 
 
@@ -114,7 +115,7 @@ class Session:
 
     command: str
     resolved: Resolved
-    display: Any  # genart.progress.Display
+    display: Any  # genart.core.progress.Display
     device_name: str
     offline: bool | None  # None: the weights layer reads GENART_OFFLINE
     max_pixels: int | None = None
@@ -127,7 +128,7 @@ class Session:
 
     @property
     def device(self) -> Any:
-        from ..device import select_device
+        from ..core.device import select_device
 
         return select_device(self.device_name)
 
@@ -170,7 +171,7 @@ def make_session(command: str, options: dict[str, Any], **extra: Any) -> Session
     if options["print_config"]:
         click.echo(format_config(resolved))
         return None
-    from ..progress import Display
+    from ..core.progress import Display
 
     display = Display(quiet=options["quiet"], verbose=options["verbose"])
     return Session(
@@ -223,7 +224,7 @@ def run_batch(
 
 def load_input(session: Session, path: str) -> Any:
     """Load one input image (a LoadedImage), reporting its warnings."""
-    from ..image import load_image
+    from ..imageio import load_image
 
     image = load_image(path, max_pixels=session.max_pixels)
     for warning in image.warnings:
@@ -235,7 +236,7 @@ def save_result(
     session: Session, job: batch.Job, image: Any, *, alpha: Any = None, **inputs: Any
 ) -> dict[str, Any]:
     """Write a job's output atomically with its recorded parameters; returns its result."""
-    from ..image import save_image
+    from ..imageio import save_image
 
     fmt = session.image_format
     if job.output != batch.STDIO:
@@ -252,8 +253,8 @@ def save_result(
 def job_events(session: Session, job: batch.Job) -> Callable[[Any], None]:
     """The event callback for one job: progress to the display, and ``Intermediate``
     images (``--save-every``) written beside the output as ``<stem>_<tag>.png``."""
-    from ..events import Intermediate
-    from ..image import save_image
+    from ..core.events import Intermediate
+    from ..imageio import save_image
 
     out = Path(job.output) if job.output not in (None, batch.STDIO) else None
 

@@ -1,4 +1,4 @@
-"""``genart doodle``: Neural Doodle (thin CLI over genart.neural_doodle).
+"""``genart doodle``: Neural Doodle (thin CLI over genart.commands.doodle.algorithm).
 
 Each input is a doodle (a target map) to paint; with ``--content`` and no doodles the
 content photo is the input, and with neither the style is synthesised as a texture.
@@ -11,9 +11,9 @@ from typing import Any
 
 import click
 
-from .. import batch
-from ..configs.doodle import DoodleConfig
-from ..errors import UsageError
+from ..core import batch
+from ..commands.doodle.config import DoodleConfig
+from ..core.errors import UsageError
 from .common import (
     DEFAULT_MAX_PIXELS,
     EXIT_HELP,
@@ -82,7 +82,7 @@ def _sem_beside(path: str | None) -> str | None:
 
 def _load(session: Session) -> tuple[Any, dict[str, Any]]:
     """The backbone and the shared images (style, its map, content, its map), loaded once."""
-    from ..image import to_tensor
+    from ..imageio import to_tensor
 
     cfg = session.config
     backbone = session.load_backbone()
@@ -94,8 +94,8 @@ def _load(session: Session) -> tuple[Any, dict[str, Any]]:
 
 
 def _paint_one(job: batch.Job, model: tuple[Any, dict[str, Any]], session: Session) -> dict[str, Any]:
-    from ..neural_doodle import doodle as run_doodle
-    from ..image import to_tensor
+    from ..commands.doodle.algorithm import doodle as run_doodle
+    from ..imageio import to_tensor
 
     backbone, shared = model
     target = to_tensor(load_input(session, job.item.path)) if session.extra["targets"] else None

@@ -1,4 +1,4 @@
-"""``genart dream``: DeepDream on images, or zoom animations (thin CLI over genart.deepdream)."""
+"""``genart dream``: DeepDream on images, or zoom animations (thin CLI over genart.commands.dream.algorithm)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from .. import batch
-from ..configs.dream import DreamConfig
-from ..errors import UsageError
+from ..core import batch
+from ..commands.dream.config import DreamConfig
+from ..core.errors import UsageError
 from .common import (
     EXIT_HELP,
     Session,
@@ -60,8 +60,8 @@ def dream(images: tuple[str, ...], output: str | None, name_template: str, image
 
 def _load(session: Session) -> tuple[Any, Any]:
     """The backbone, and the guide image when --guide is set (loaded once per run)."""
-    from ..image import to_tensor
-    from ..dreamlib.objectives import label_index
+    from ..imageio import to_tensor
+    from ..commands.dream.objectives import label_index
     cfg = session.config
     backbone = session.load_backbone()
     # Bad layers or a bad --label fail once, before any job.
@@ -74,7 +74,7 @@ def _load(session: Session) -> tuple[Any, Any]:
 
 def _input(session: Session, job: batch.Job) -> tuple[Any, Any]:
     """The job's image as a tensor (resized by --size) and its alpha (the saver resizes it)."""
-    from ..image import resize_long_side, to_tensor
+    from ..imageio import resize_long_side, to_tensor
 
     loaded = load_input(session, job.item.path)
     image = to_tensor(loaded)
@@ -85,7 +85,7 @@ def _input(session: Session, job: batch.Job) -> tuple[Any, Any]:
 
 
 def _dream_one(job: batch.Job, model: tuple[Any, Any], session: Session) -> dict[str, Any]:
-    from ..deepdream import dream
+    from ..commands.dream.algorithm import dream
 
     backbone, guide = model
     image, alpha = _input(session, job)
@@ -97,9 +97,9 @@ def _animate(job: batch.Job, model: tuple[Any, Any], session: Session) -> dict[s
     """Write numbered frames into ``<stem>_frames/`` beside the output, resuming after
     the frames already there (unless --overwrite), then the animation (the job's output;
     with ``--animation none`` only the frames are written)."""
-    from ..deepdream import dream_frames
-    from ..dreamlib.animation import frame_path, write_animation, written_frames
-    from ..image import load_image, save_image, to_tensor
+    from ..commands.dream.algorithm import dream_frames
+    from ..commands.dream.animation import frame_path, write_animation, written_frames
+    from ..imageio import load_image, save_image, to_tensor
 
     cfg = session.config
     backbone, guide = model

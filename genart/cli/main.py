@@ -8,7 +8,7 @@ import sys
 import click
 
 from .. import __version__
-from ..errors import ExitCode, GenartError
+from ..core.errors import ExitCode, GenartError
 from .common import EXIT_HELP
 
 # name -> "module:attribute"; importing the module must not import torch.

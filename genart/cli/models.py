@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 import click
 
-from ..errors import UsageError, WeightsError
+from ..core.errors import UsageError, WeightsError
 
 
 @click.group()
@@ -50,7 +50,7 @@ def list_command(as_json: bool) -> None:
 def download(names: Sequence[str], force: bool, dest: str | None) -> None:
     """Download the weights of NAME... (prints each file's path)."""
     from ..models import download_weights, get_spec
-    from ..progress import Display
+    from ..core.progress import Display
 
     specs = [get_spec(name) for name in names]  # fail on a bad name before downloading
     with Display() as display:

@@ -1,7 +1,7 @@
 """Click options derived from a command's config dataclass, so defaults live in one place.
 
 Every option is declared with ``default=None``: a value of ``None`` after parsing means
-"not given", which lets ``genart.presets.resolve`` apply defaults < preset < environment
+"not given", which lets ``genart.core.presets.resolve`` apply defaults < preset < environment
 < flags. The help text shows the dataclass default.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import click
 
-from ..config import FieldInfo, config_fields
+from ..core.config import FieldInfo, config_fields
 
 
 def _show(value: Any) -> str:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
-from .. import presets as P
+from ..core import presets as P
 from ..configs import CONFIGS
-from ..errors import UsageError
+from ..core.errors import UsageError
 
 
 @click.group()

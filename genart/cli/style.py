@@ -1,4 +1,4 @@
-"""``genart style``: neural style transfer on images (thin CLI over genart.style)."""
+"""``genart style``: neural style transfer on images (thin CLI over genart.commands.style.algorithm)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,9 +6,9 @@ from typing import Any, Sequence
 
 import click
 
-from .. import batch
-from ..configs.style import StyleConfig
-from ..errors import UsageError
+from ..core import batch
+from ..commands.style.config import StyleConfig
+from ..core.errors import UsageError
 from .common import (
     EXIT_HELP,
     Session,
@@ -95,7 +95,7 @@ def _dup(names: list[str]) -> str:
 
 def _load(session: Session) -> tuple[Any, dict[str, Any]]:
     """The backbone and every style image and mask as tensors, loaded once per run."""
-    from ..image import to_tensor
+    from ..imageio import to_tensor
 
     cfg = session.config
     backbone = session.load_backbone(pooling=cfg.pooling)
@@ -109,8 +109,8 @@ def _load(session: Session) -> tuple[Any, dict[str, Any]]:
 
 
 def _stylize_one(job: batch.Job, model: tuple[Any, dict[str, Any]], session: Session) -> dict[str, Any]:
-    from ..image import to_tensor
-    from ..style import stylize
+    from ..imageio import to_tensor
+    from ..commands.style.algorithm import stylize
 
     backbone, tensors = model
     variant = session.extra["variants"][job.variant["style"]]

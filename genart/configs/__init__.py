@@ -1,6 +1,6 @@
 """One frozen config dataclass per command (no torch imports here).
 
-Each module defines ``<Command>Config`` with fields made by :func:`genart.config.param`;
+Each module defines ``<Command>Config`` with fields made by :func:`genart.core.config.param`;
 ``CONFIGS`` maps a command name to its module path and class name so presets and the CLI
 can find them without importing the others.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 import importlib
 
 CONFIGS = {
-    "classify": ("genart.configs.classify", "ClassifyConfig"),
-    "style": ("genart.configs.style", "StyleConfig"),
-    "dream": ("genart.configs.dream", "DreamConfig"),
-    "doodle": ("genart.configs.doodle", "DoodleConfig"),
+    "classify": ("genart.commands.classify.config", "ClassifyConfig"),
+    "style": ("genart.commands.style.config", "StyleConfig"),
+    "dream": ("genart.commands.dream.config", "DreamConfig"),
+    "doodle": ("genart.commands.doodle.config", "DoodleConfig"),
 }
 
 

@@ -1,4 +1,19 @@
-"""Image file I/O, split by concern; import the public API from :mod:`genart.image`.
+"""The image layer: the only code that reads or writes image files.
+
+Every command loads through :func:`load_image` (any supported format, recognised by
+content, in sRGB [0, 1]) and writes through :func:`save_image` (atomic, 8-bit, with the
+settings recorded in the file). torch is imported only inside the tensor helpers, so the
+CLI can import this package cheaply.
+
+Example::
+
+    from genart.imageio import load_image, save_image, to_tensor
+
+    img = load_image("cat.jpg")
+    out = do_something(to_tensor(img))
+    save_image(out, "cat_out.png", alpha=img.alpha, metadata={"command": "dream"})
+
+Split by concern:
 
 ``formats``   what is read and written, content sniffing, extension -> format
 ``opening``   opening files and stdin, the pixel limit checked before decoding
@@ -9,3 +24,25 @@
 ``srgb``      the sRGB profile images are converted to and tagged with
 ``tensor``    numpy <-> torch (torch imported lazily)
 """
+from __future__ import annotations
+
+from .formats import ALPHA_FORMATS, SUPPORTED_FORMATS, resolve_format
+from .load import LoadedImage, load_image
+from .metadata import read_metadata
+from .opening import DEFAULT_MAX_PIXELS
+from .save import save_image
+from .tensor import from_tensor, resize_long_side, to_tensor
+
+__all__ = [
+    "ALPHA_FORMATS",
+    "DEFAULT_MAX_PIXELS",
+    "SUPPORTED_FORMATS",
+    "LoadedImage",
+    "from_tensor",
+    "load_image",
+    "read_metadata",
+    "resize_long_side",
+    "resolve_format",
+    "save_image",
+    "to_tensor",
+]

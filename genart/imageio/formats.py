@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
-from ..errors import ImageError, UsageError
+from ..core.errors import ImageError, UsageError
 
 #: Formats genart reads and writes (Pillow's names).
 SUPPORTED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP")

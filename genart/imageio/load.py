@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageOps
 
-from ..errors import ImageError
+from ..core.errors import ImageError
 from .convert import to_arrays
 from .opening import (
     BOMB_HINT,

@@ -15,7 +15,7 @@ from typing import IO, Iterator
 
 from PIL import Image, UnidentifiedImageError
 
-from ..errors import ImageError, UsageError
+from ..core.errors import ImageError, UsageError
 from .formats import OPEN_FORMATS, SUPPORTED_FORMATS, claimed_format, describe_content
 
 #: Pillow's own default (``PIL.Image.MAX_IMAGE_PIXELS``): about 89.5 megapixels.

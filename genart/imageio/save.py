@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 from PIL import Image
 
-from ..errors import ImageError, UsageError
+from ..core.errors import ImageError, UsageError
 from . import metadata as meta
 from .formats import ALPHA_FORMATS, resolve_format
 from .opening import one_line

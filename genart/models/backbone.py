@@ -20,8 +20,8 @@ from typing import Any, Sequence
 import torch
 from torch import nn
 
-from ..errors import LayerError, UsageError, WeightsError
-from ..events import EventCallback, Message, emit
+from ..core.errors import LayerError, UsageError, WeightsError
+from ..core.events import EventCallback, Message, emit
 from .extractor import FeatureExtractor, Normalize, check_rgb_batch
 from .loading import match_state_dict, read_state_dict
 from .random_init import random_values

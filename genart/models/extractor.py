@@ -11,7 +11,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from ..errors import ImageError
+from ..core.errors import ImageError
 from .spec import Preprocess
 
 __all__ = ["FeatureExtractor", "Normalize", "check_rgb_batch"]

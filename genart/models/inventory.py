@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import GenartError
+from ..core.errors import GenartError
 from .spec import BackboneSpec, get_spec
 from .weights import locate_weights, sha256_file
 

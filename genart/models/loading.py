@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import torch
 
-from ..errors import WeightsError
+from ..core.errors import WeightsError
 from .spec import BackboneSpec
 
 __all__ = ["match_state_dict", "read_state_dict"]

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from ..config import closest
-from ..errors import LayerError, UsageError
+from ..core.config import closest
+from ..core.errors import LayerError, UsageError
 
 __all__ = [
     "BackboneSpec",
@@ -166,7 +166,7 @@ def register(spec: BackboneSpec) -> BackboneSpec:
 
 
 def _ensure_catalog() -> None:
-    from . import catalog  # noqa: F401  (registers the built-in backbones on import)
+    from . import catalog  # noqa: F401  (registers the built-in backbones on import
 
 
 def list_specs() -> list[BackboneSpec]:

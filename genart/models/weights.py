@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ..errors import GenartError, WeightsError, WeightsUnavailableOffline
-from ..events import EventCallback, Message, StageStarted, Step, emit
+from ..core.errors import GenartError, WeightsError, WeightsUnavailableOffline
+from ..core.events import EventCallback, Message, StageStarted, Step, emit
 from .spec import BackboneSpec, WeightsSource, get_spec
 
 __all__ = [

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .errors import UsageError
+from ...core.errors import UsageError
 
 MIN_SHARE = 0.002  # colours below 0.2 % of a map are edge pixels, not regions
 MERGE_TOLERANCE = 0.1  # (RGB units in [0, 1]) closer than this: the same colour, re-encoded

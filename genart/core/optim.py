@@ -1,7 +1,7 @@
 """The image-optimisation loop shared by style transfer and Neural Doodle.
 
 :func:`optimize_image` minimises ``loss_fn(image)`` over the pixels of ``image`` with
-L-BFGS or Adam and reports every iteration as a :class:`genart.events.Step`. It knows
+L-BFGS or Adam and reports every iteration as a :class:`genart.core.events.Step`. It knows
 nothing about networks or styles: the caller composes the loss.
 
 Example::

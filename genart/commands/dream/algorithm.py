@@ -16,14 +16,14 @@ from typing import Any, Iterator
 
 import torch
 
-from .configs.dream import DreamConfig
-from .device import use_bf16
-from .dreamlib.gradients import NORMALIZERS, tiled_gradient
-from .dreamlib.objectives import DreamObjective, build_objective
-from .dreamlib.octaves import octave_sizes, resize
-from .dreamlib.transforms import quantize, randint, random_affine, zoom_frame
-from .errors import ImageError, UsageError
-from .events import EventCallback, Intermediate, Message, StageStarted, Step, emit
+from .config import DreamConfig
+from ...core.device import use_bf16
+from .gradients import NORMALIZERS, tiled_gradient
+from .objectives import DreamObjective, build_objective
+from .octaves import octave_sizes, resize
+from .transforms import quantize, randint, random_affine, zoom_frame
+from ...core.errors import ImageError, UsageError
+from ...core.events import EventCallback, Intermediate, Message, StageStarted, Step, emit
 
 __all__ = ["DreamConfig", "dream", "dream_frames"]
 

@@ -1,8 +1,8 @@
 """Style-transfer loss assembly: targets from the images, then the weighted sum of terms.
 
-The style term is written on :class:`genart.losses.Moments` (sums over positions) so
+The style term is written on :class:`genart.core.losses.Moments` (sums over positions) so
 that the same code serves a whole image and an image measured tile by tile
-(:mod:`genart.tiling`). Layer normalisation ("target") divides every term by its value
+(:mod:`genart.commands.style.tiling`). Layer normalisation ("target") divides every term by its value
 for an all-zero feature map, so each starts near 1 whatever the backbone's activation
 scale: 0.25 * mean(A^2) for a Gram target A, E|f|^2 / C for Wasserstein-2, mean(P^2) for
 content features P. That keeps one set of weights meaningful across backbones (Caffe
@@ -16,8 +16,8 @@ from typing import Callable, Mapping, Sequence
 import torch.nn.functional as F
 from torch import Tensor
 
-from .configs.style import StyleConfig
-from .losses import Moments, content_loss, gram_distance, moments, sqrtm_psd, tv_loss, w2_distance
+from .config import StyleConfig
+from ...core.losses import Moments, content_loss, gram_distance, moments, sqrtm_psd, tv_loss, w2_distance
 
 __all__ = [
     "StyleTarget",
@@ -177,7 +177,7 @@ def add_tv(total: Tensor, metrics: dict[str, float], image: Tensor, weight: floa
 
 
 def whole_image_loss(features: FeatureFn, targets: Targets, weights: Weights, to_rgb: Callable[[Tensor], Tensor]):
-    """The loss function for :func:`genart.optim.optimize_image` on an untiled image."""
+    """The loss function for :func:`genart.core.optim.optimize_image` on an untiled image."""
 
     def loss_fn(x: Tensor) -> tuple[Tensor, dict[str, float]]:
         feats = features(to_rgb(x))

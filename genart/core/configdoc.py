@@ -1,13 +1,13 @@
 """The settings reference (docs/settings.md), derived from the config dataclasses.
 
-    python -m genart.configdoc > docs/settings.md
+    python -m genart.core.configdoc > docs/settings.md
 
 ``tests/test_configdoc.py`` fails when the committed file drifts from the dataclasses.
 """
 from __future__ import annotations
 
 from .config import config_fields
-from .configs import CONFIGS, config_class
+from ..configs import CONFIGS, config_class
 from .presets import env_prefix
 
 
@@ -23,7 +23,7 @@ def settings_markdown() -> str:
         "# Settings reference",
         "",
         "Generated from the config dataclasses in `genart/configs/` by",
-        "`python -m genart.configdoc > docs/settings.md`; do not edit by hand.",
+        "`python -m genart.core.configdoc > docs/settings.md`; do not edit by hand.",
         "Each setting can come from the command's defaults, a preset (`params:` key),",
         "an environment variable, or the command-line option, each overriding the one before.",
     ]

@@ -25,13 +25,13 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from . import semantic
-from .losses import content_loss, gram_matrix, mean_cov, tv_loss
+from ...core.losses import content_loss, gram_matrix, mean_cov, tv_loss
 from .mrf import Match, matched_patches_loss, nearest_patches
-from .configs.doodle import DoodleConfig
-from .errors import UsageError
-from .events import EventCallback, Message, StageStarted, emit
-from .optim import optimize_image
-from .pyramid import resize
+from .config import DoodleConfig
+from ...core.errors import UsageError
+from ...core.events import EventCallback, Message, StageStarted, emit
+from ...core.optim import optimize_image
+from ...core.geometry import resize
 
 __all__ = ["DoodleConfig", "doodle", "prepare_maps", "phase_sizes"]
 
@@ -216,7 +216,7 @@ class _Layer:
 
 
 class DoodleLoss:
-    """Callable ``image -> (loss, metrics)`` for :func:`genart.optim.optimize_image`.
+    """Callable ``image -> (loss, metrics)`` for :func:`genart.core.optim.optimize_image`.
 
     MRF matches are recomputed every ``config.match_every`` evaluations (each L-BFGS
     iteration is one evaluation); in between, the loss is a plain quadratic pull toward

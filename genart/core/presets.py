@@ -25,7 +25,7 @@ from typing import Any, Mapping
 import yaml
 
 from . import config as cfg
-from .configs import CONFIGS, config_class
+from ..configs import CONFIGS, config_class
 from .errors import ConfigError, UsageError
 
 _PRESET_KEYS = ("description", "params")
@@ -53,9 +53,9 @@ class Resolved:
 
 def builtin_dir() -> Path:
     """The built-in presets: inside the installed wheel, else the repository's presets/."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "presets"
-    return packaged if packaged.is_dir() else here.parent / "presets"
+    package = Path(__file__).resolve().parents[1]  # genart/
+    packaged = package / "presets"
+    return packaged if packaged.is_dir() else package.parent / "presets"
 
 
 def search_dirs(env: Mapping[str, str] | None = None) -> list[Path]:

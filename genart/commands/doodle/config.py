@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..config import param
+from ...core.config import param
 
 
 @dataclass(frozen=True)

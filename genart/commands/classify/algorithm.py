@@ -7,8 +7,8 @@ from typing import Sequence
 
 import torch
 
-from .configs.classify import ClassifyConfig
-from .device import use_bf16
+from .config import ClassifyConfig
+from ...core.device import use_bf16
 
 __all__ = ["Prediction", "classify"]
 

@@ -1,9 +1,9 @@
 """Neural style transfer (Gatys, Ecker & Bethge, CVPR 2016) as one library call.
 
-:func:`stylize` grows the picture through a coarse-to-fine pyramid (:mod:`genart.pyramid`),
-computes the style and content targets once per scale (:mod:`genart.style_loss`), tiles
-the network at scales too large for one pass (:mod:`genart.tiling`), optimises with
-L-BFGS or Adam (:mod:`genart.optim`) and applies colour control (:mod:`genart.color`).
+:func:`stylize` grows the picture through a coarse-to-fine pyramid (:mod:`genart.core.pyramid`),
+computes the style and content targets once per scale (:mod:`genart.commands.style.loss`), tiles
+the network at scales too large for one pass (:mod:`genart.commands.style.tiling`), optimises with
+L-BFGS or Adam (:mod:`genart.core.optim`) and applies colour control (:mod:`genart.commands.style.color`).
 It never reads or writes files: images are RGB tensors (1, 3, H, W) in [0, 1].
 
 Example::
@@ -19,14 +19,15 @@ import torch
 from torch import Tensor
 
 from .color import ColorPlan, plan_color
-from .configs.style import StyleConfig
-from .device import use_bf16
-from .errors import UsageError
-from .events import EventCallback, Intermediate, StageStarted, emit
-from .losses import Moments, moments
-from .optim import optimize_image
-from .pyramid import Scale, fit_long_side, plan_scales, resize, scale_sides
-from .style_loss import (
+from .config import StyleConfig
+from ...core.device import use_bf16
+from ...core.errors import UsageError
+from ...core.events import EventCallback, Intermediate, StageStarted, emit
+from ...core.losses import Moments, moments
+from ...core.optim import optimize_image
+from ...core.geometry import fit_long_side, resize
+from .pyramid import Scale, plan_scales, scale_sides
+from .loss import (
     FeatureFn,
     Targets,
     Weights,
@@ -61,7 +62,7 @@ def stylize(
     Args:
         content: the photo, RGB (1, 3, H, W) in [0, 1], any size.
         styles: one or more style images, RGB (1, 3, h, w) in [0, 1].
-        config: every setting (see :class:`genart.configs.style.StyleConfig`).
+        config: every setting (see :class:`genart.commands.style.config.StyleConfig`).
         backbone: a loaded :class:`genart.models.Backbone`.
         style_masks: per style image, None or a (1, 1, H', W') mask in [0, 1] (any size,
             stretched to the output) saying where that style paints.
@@ -121,7 +122,7 @@ def _feature_fn(backbone: Any, config: StyleConfig) -> tuple[FeatureFn, list[str
     """The extractor, run with the configured precision and memory layout.
 
     Only the forward pass is autocast: Gram matrices, statistics and losses are computed
-    afterwards in fp32 (:mod:`genart.losses` casts), so bf16 cannot overflow them.
+    afterwards in fp32 (:mod:`genart.core.losses` casts), so bf16 cannot overflow them.
     """
     layers = list(dict.fromkeys(config.style_layers + config.content_layers))
     extractor = backbone.extractor(layers)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-import torch.nn.functional as F
+from ...core.errors import ConfigError
+from ...core.geometry import fit_long_side
 
-from .errors import ConfigError
-
-__all__ = ["Scale", "plan_scales", "scale_sides", "fit_long_side", "resize"]
+__all__ = ["Scale", "plan_scales", "scale_sides"]
 
 
 @dataclass(frozen=True)
@@ -50,12 +48,6 @@ def scale_sides(size: int, *, start: int, ratio: float, explicit: tuple[int, ...
     return sides + [size]
 
 
-def fit_long_side(height: int, width: int, side: int) -> tuple[int, int]:
-    """(h, w) with the aspect ratio of (height, width) and the long side ``side``."""
-    scale = side / max(height, width)
-    return max(1, round(height * scale)), max(1, round(width * scale))
-
-
 def plan_scales(
     height: int,
     width: int,
@@ -83,11 +75,3 @@ def plan_scales(
             continue
         plan.append(Scale(h, w, its))
     return plan
-
-
-def resize(image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    """Bilinear resize of (N, C, H, W), antialiased when shrinking."""
-    if tuple(image.shape[-2:]) == tuple(size):
-        return image
-    shrink = size[0] < image.shape[-2] or size[1] < image.shape[-1]
-    return F.interpolate(image, size=size, mode="bilinear", align_corners=False, antialias=shrink)

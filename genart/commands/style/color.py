@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .losses import sqrtm_psd
+from ...core.losses import sqrtm_psd
 
 __all__ = [
     "COLOR_MODES",

@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import torch
 
-from ..errors import LayerError, UsageError, WeightsError
+from ...core.errors import LayerError, UsageError, WeightsError
 from .octaves import resize
 
 Features = Mapping[str, torch.Tensor]

@@ -7,10 +7,10 @@ falls below the network's minimum input; here the count is capped instead.
 """
 from __future__ import annotations
 
-# Resizing is the style pyramid's: bilinear, antialiased when shrinking. The notebook zooms
+# Resizing is genart.core.geometry's: bilinear, antialiased when shrinking. The notebook zooms
 # with linear interpolation and no antialiasing; antialiasing the downscaled bases removes
 # aliasing the network would otherwise amplify.
-from ..pyramid import resize
+from ...core.geometry import resize
 
 __all__ = ["Size", "octave_sizes", "resize"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..config import param
-from ..errors import ConfigError
+from ...core.config import param
+from ...core.errors import ConfigError
 
 VGG_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..config import param
-from ..errors import ConfigError
+from ...core.config import param
+from ...core.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Assemble numbered dream frames into an animated GIF or WebP (file I/O, for the CLI).
 
-The algorithm yields frames as tensors (``genart.deepdream.dream_frames``); the CLI writes
+The algorithm yields frames as tensors (``genart.commands.dream.algorithm.dream_frames``); the CLI writes
 each frame, then calls :func:`write_animation` with the frame files in order.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Sequence
 
 from PIL import Image
 
-from ..errors import ImageError
+from ...core.errors import ImageError
 
 FORMATS = {".gif": "GIF", ".webp": "WEBP"}
 

@@ -26,8 +26,8 @@ from typing import Callable, Mapping
 import torch
 from torch import Tensor
 
-from .losses import Moments, moments
-from .style_loss import FeatureFn, StyleTarget, Targets, Weights, add_tv, mask_at, style_term
+from ...core.losses import Moments, moments
+from .loss import FeatureFn, StyleTarget, Targets, Weights, add_tv, mask_at, style_term
 
 __all__ = ["ALIGN", "Tile", "tile_grid", "probe_strides", "tiled_moments", "tiled_features", "tiled_loss"]
 
@@ -179,7 +179,7 @@ def tiled_loss(
     strides: Mapping[str, int],
     generator: torch.Generator,
 ):
-    """A loss function for :func:`genart.optim.optimize_image` that tiles the network.
+    """A loss function for :func:`genart.core.optim.optimize_image` that tiles the network.
 
     It returns a surrogate whose value is the loss and whose gradient is the tiled
     gradient, so the optimiser needs no special case.

@@ -62,7 +62,7 @@ class Moments(NamedTuple):
 
     Sums, not means, so moments of disjoint tiles add up to the moments of the whole
     image: that is what lets a global statistic such as a Gram matrix be computed tile by
-    tile (:mod:`genart.tiling`).
+    tile (:mod:`genart.commands.style.tiling`).
     """
 
     count: Tensor  # (N,) number (sum of mask weights) of positions

@@ -1,7 +1,7 @@
 """Progress events: algorithms report what they do through these, never by printing.
 
 An algorithm takes ``callback: EventCallback | None`` and calls it with one of the
-dataclasses below. The CLI turns them into a progress display (``genart.progress``);
+dataclasses below. The CLI turns them into a progress display (``genart.core.progress``);
 library users may log them, collect them, or ignore them.
 """
 from __future__ import annotations
