@@ -22,11 +22,17 @@ class StageStarted:
 
 @dataclass(frozen=True)
 class Step:
-    """One optimisation / gradient step inside the current stage."""
+    """One optimisation / gradient step inside the current stage.
+
+    ``preview``, when the algorithm offers one, returns the current image (RGB (1, 3, H, W)
+    in [0, 1], a copy) when called: a live view calls it only when it wants a picture, so
+    an unwatched run pays nothing for it.
+    """
 
     step: int  # 1-based step inside the stage
     steps: int  # steps in the stage
     metrics: Mapping[str, float] = field(default_factory=dict)  # e.g. {"loss": 1.2}
+    preview: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,50 @@ class Message:
     level: str = "info"  # "info", "warning", "debug"
 
 
-Event = Union[StageStarted, Step, Intermediate, Message]
+# Batch progress, emitted by the batch engine around the jobs (not by algorithms).
+@dataclass(frozen=True)
+class BatchStarted:
+    """A run of ``total`` jobs begins (after planning, before the model loads)."""
+
+    total: int
+    command: str = ""
+
+
+@dataclass(frozen=True)
+class ItemStarted:
+    """Job ``index`` (0-based) of ``total`` starts; ``output`` is its output path, if any."""
+
+    index: int
+    total: int
+    name: str
+    output: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemFinished:
+    """Job ``index`` ended: ``status`` is "ok", "skipped" or "failed"."""
+
+    index: int
+    total: int
+    name: str
+    status: str
+    output: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class BatchFinished:
+    """The run ended; counts of each status, jobs never started, and whether Ctrl-C ended it."""
+
+    done: int
+    skipped: int
+    failed: int
+    not_started: int = 0
+    interrupted: bool = False
+
+
+Event = Union[StageStarted, Step, Intermediate, Message, BatchStarted, ItemStarted, ItemFinished, BatchFinished]
 EventCallback = Callable[[Event], None]
 
 
