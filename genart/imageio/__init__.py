@@ -19,10 +19,11 @@ Split by concern:
 ``opening``   opening files and stdin, the pixel limit checked before decoding
 ``convert``   Pillow modes, alpha and ICC profiles -> float sRGB
 ``load``      ``load_image`` and ``LoadedImage``
-``save``      ``save_image``: 8-bit encoding, atomic writes, stdout
+``save``      ``save_image``: 8-bit encoding, atomic writes, stdout; ``encode_image``
 ``metadata``  settings stored in written files, ``read_metadata``
 ``srgb``      the sRGB profile images are converted to and tagged with
 ``tensor``    numpy <-> torch (torch imported lazily)
+``thumbnail`` small 8-bit copies for pages and contact sheets
 """
 from __future__ import annotations
 
@@ -30,19 +31,23 @@ from .formats import ALPHA_FORMATS, SUPPORTED_FORMATS, resolve_format
 from .load import LoadedImage, load_image
 from .metadata import read_metadata
 from .opening import DEFAULT_MAX_PIXELS
-from .save import save_image
+from .save import encode_image, save_image
 from .tensor import from_tensor, resize_long_side, to_tensor
+from .thumbnail import load_thumbnail, shrink
 
 __all__ = [
     "ALPHA_FORMATS",
     "DEFAULT_MAX_PIXELS",
     "SUPPORTED_FORMATS",
     "LoadedImage",
+    "encode_image",
     "from_tensor",
     "load_image",
+    "load_thumbnail",
     "read_metadata",
     "resize_long_side",
     "resolve_format",
     "save_image",
+    "shrink",
     "to_tensor",
 ]

@@ -75,6 +75,25 @@ def save_image(
     return notes
 
 
+def encode_image(rgb: Any, format: str = "png", *, quality: int = 90) -> bytes:  # noqa: A002
+    """The bytes of an image file, in memory (for a web page or a ``data:`` URL).
+
+    Encoded exactly as :func:`save_image` would write it, without metadata or alpha.
+
+    Args:
+        rgb: as for :func:`save_image`.
+        format: ``"png"``, ``"jpg"``, ``"webp"``...
+        quality: 1-100 for JPEG and WebP.
+
+    Example::
+
+        data = encode_image(tensor, "jpg", quality=85)
+    """
+    fmt = resolve_format(STDOUT, format)
+    image, options = _BUILDERS[fmt](_rgb_uint8(rgb), None, int(quality), [])
+    return _encode(image, fmt, options, "<memory>")
+
+
 # ------------------------------------------------------------------- pixels to 8 bits
 def _rgb_uint8(rgb: Any) -> np.ndarray:
     if hasattr(rgb, "detach"):  # a torch tensor; torch itself stays unimported here
