@@ -137,7 +137,8 @@
     renderItems(s);
     renderMessages(s);
     const drawn = drawCurve($("chart"), s.curve);
-    $("chart-key").textContent = s.curve.key ? s.curve.key + " by step" : "";
+    $("chart-title").textContent = s.curve.key || "loss";
+    $("chart-key").textContent = s.curve.marks.length > 1 ? "by step · dashes: stage starts" : "by step";
     $("chart-scale").textContent = drawn.log ? "log scale" : "";
     tick();
   }
