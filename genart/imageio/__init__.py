@@ -33,7 +33,7 @@ from .metadata import read_metadata
 from .opening import DEFAULT_MAX_PIXELS
 from .save import encode_image, save_image
 from .tensor import from_tensor, resize_long_side, to_tensor
-from .thumbnail import load_thumbnail, shrink
+from .thumbnail import load_thumbnail, to_thumbnail
 
 __all__ = [
     "ALPHA_FORMATS",
@@ -48,6 +48,6 @@ __all__ = [
     "resize_long_side",
     "resolve_format",
     "save_image",
-    "shrink",
+    "to_thumbnail",
     "to_tensor",
 ]

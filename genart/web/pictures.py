@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 
 from ..core.errors import GenartError
-from ..imageio import encode_image, load_thumbnail, shrink
+from ..imageio import encode_image, load_thumbnail, to_thumbnail
 from .state import PREVIEW_SIDE, LiveState
 
 THUMB_SIDE = 160  # px, long side of a finished job's thumbnail (shown at 80 px, sharp on HiDPI)
@@ -49,7 +49,7 @@ class Pictures:
             elif source is None:
                 return None
             else:
-                pixels = shrink(source, side)
+                pixels = to_thumbnail(source, side)
             return encode_image(pixels, "jpg", quality=QUALITY)
         except (GenartError, OSError, ValueError):
             return None  # an output deleted or damaged meanwhile: nothing to show

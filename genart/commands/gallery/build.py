@@ -100,7 +100,7 @@ def is_gallery(folder: Path) -> bool:
 def _write_images(
     records: list[OutputRecord], src: Path, tmp: Path, out: Path, config: GalleryConfig
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    from ...imageio import load_image, save_image, shrink
+    from ...imageio import load_image, save_image, to_thumbnail
 
     (tmp / "thumbs").mkdir()
     if config.copy:
@@ -114,7 +114,7 @@ def _write_images(
         except ImageError as exc:
             warnings.append(str(exc))
             continue
-        thumb = shrink(loaded.rgb, config.thumb_size)
+        thumb = to_thumbnail(loaded.rgb, config.thumb_size)
         thumb_name = f"thumbs/{stem}.{config.thumb_format}"
         save_image(thumb, tmp / thumb_name, quality=THUMB_QUALITY)
         if config.copy:
@@ -158,8 +158,9 @@ def render_page(title: str, items: list[dict[str, Any]]) -> str:
     """The self-contained index.html: template + CSS + JS + the items as JSON."""
     css = THEME.read_text(encoding="utf-8") + (STATIC / "gallery.css").read_text(encoding="utf-8")
     js = (STATIC / "gallery.js").read_text(encoding="utf-8")
-    # "</" would end the <script> element early; "<\/" means the same to JSON.parse.
-    data = json.dumps({"title": title, "items": items}, ensure_ascii=True, sort_keys=True).replace("</", "<\\/")
+    # No "<" inside the <script> element ("</script" would end it, "<!--" confuses the
+    # parser): \u003c means the same to JSON.parse.
+    data = json.dumps({"title": title, "items": items}, ensure_ascii=True, sort_keys=True).replace("<", "\\u003c")
     values = {"GENERATOR": GENERATOR, "TITLE": html.escape(title), "CSS": css, "JS": js, "DATA": data}
     template = (STATIC / "gallery.html").read_text(encoding="utf-8")
     # One pass, so a title that reads "{{DATA}}" stays text.

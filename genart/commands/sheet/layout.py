@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from ...core.errors import UsageError
-from ...imageio import load_thumbnail, shrink
+from ...imageio import load_thumbnail, to_thumbnail
 from .config import SheetConfig
 
 MAX_CAPTION_LINES = 3
@@ -97,14 +97,15 @@ class _Style:
         self.muted = (96, 98, 104) if light else (154, 158, 166)
 
     def picture(self, image: Any, side: int | None = None) -> np.ndarray:
+        """``image`` at ``side`` px (long side), small ones enlarged: a sheet's cells match."""
         side = side or self.cell
         if isinstance(image, (str, bytes)) or hasattr(image, "__fspath__"):
-            return load_thumbnail(image, side)
+            return load_thumbnail(image, side, enlarge=True)
         if hasattr(image, "detach"):
             from ...imageio import from_tensor
 
             image = from_tensor(image)
-        return shrink(np.asarray(image), side)
+        return to_thumbnail(np.asarray(image), side, enlarge=True)
 
     def fit(self, text: str, width: int, font: Any = None) -> str:
         """``text`` cut with an ellipsis to ``width`` px."""
