@@ -51,6 +51,7 @@ class LiveView:
         self.state = LiveState(preview_interval=preview_interval, preview_side=preview_side)
         self.warning = host_warning(host)
         self.url: str | None = None
+        self.error: Exception | None = None  # the first failure of the view, if any
         self._server = None
 
     def start(self) -> str:
@@ -69,8 +70,17 @@ class LiveView:
         return self.url  # type: ignore[return-value]
 
     def __call__(self, event: Event) -> None:
-        """Take one progress event (cheap: see :class:`LiveState`)."""
-        self.state(event)
+        """Take one progress event (cheap: see :class:`LiveState`).
+
+        A failure here never stops the render: it is kept in :attr:`error` (report it
+        after the run) and the view stops following the run.
+        """
+        if self.error is not None:
+            return
+        try:
+            self.state(event)
+        except Exception as exc:  # noqa: BLE001 - watching must never cost the result
+            self.error = exc
 
     def close(self, grace: float = 2.0) -> None:
         """Mark the run over, let open pages receive it (up to ``grace`` s), stop serving."""
