@@ -1,12 +1,13 @@
 """What the live view costs a render: none, a LiveView nobody watches, a LiveView watched.
 
-    python benchmarks/bench_live_view.py [--repeat 7] [--size 128]
+    python benchmarks/bench_live_view.py [--repeat 6] [--size 128]
 
 Runs a small style transfer (random-init VGG19) and a small dream (random-init BVLC
 GoogLeNet) with ``callback=None`` (the baseline), with a started :class:`LiveView` and no
 page connected, and with one page connected (a thread reading the event stream, so
 pictures are taken and encoded). The three are interleaved run by run, so a drift in the
-machine's speed hits them alike; prints the median seconds and the ratio to the baseline.
+machine's speed hits them alike (the order rotates each round); prints the median seconds
+and the ratio to the baseline, after the cost of one Step event on its own.
 Needs the ``web`` extra.
 """
 from __future__ import annotations
@@ -63,7 +64,13 @@ class Watcher:
             self.bytes += len(chunk)
 
 
-def timed(job: Callable[[Any], Any], mode: str) -> float:
+def timed(job: Callable[[Any], Any], mode: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the render's own thread) of one run.
+
+    The thread's CPU time is what the live view could take from the render: it leaves out
+    the server's threads and, with OMP_NUM_THREADS=1 (torch then computes on the calling
+    thread), most of the noise of a shared machine.
+    """
     from genart.web import LiveView
 
     view = None
@@ -72,12 +79,12 @@ def timed(job: Callable[[Any], Any], mode: str) -> float:
         view.start()
         if mode == "watched":
             Watcher(view)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     job(view)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.thread_time() - cpu
     if view is not None:
         view.close(grace=2.0)
-    return seconds
+    return seconds, cpu
 
 
 def per_event_microseconds(events: int = 200_000) -> dict[str, float]:
@@ -103,27 +110,31 @@ def per_event_microseconds(events: int = 200_000) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=6)
     parser.add_argument("--size", type=int, default=128, help="long side of the renders (px)")
     args = parser.parse_args()
     print(f"{torch.get_num_threads()} threads, torch {torch.__version__}, long side {args.size} px, "
           f"median of {args.repeat}\n")
-    print("| render | callback | median s | vs none |")
-    print("|---|---|---:|---:|")
+    print("| render | callback | median wall s | vs none | median render-thread CPU s | vs none |")
+    print("|---|---|---:|---:|---:|---:|")
     for label, micro in per_event_microseconds().items():
-        print(f"| one Step event | {label} | {micro:.2f} µs | |")
+        print(f"| one Step event | {label} | {micro:.2f} µs | | | |")
     modes = ("none", "unwatched", "watched")
     for name, make in (("style (2 scales x 20 it)", style_job), ("dream (3 octaves x 10 it)", dream_job)):
         job = make(args.size)
         job(None)  # warm-up
-        times: dict[str, list[float]] = {m: [] for m in modes}
-        for _ in range(args.repeat):
-            for mode in modes:
+        times: dict[str, list[tuple[float, float]]] = {m: [] for m in modes}
+        for round_ in range(args.repeat):
+            # The order rotates each round, so being first (or after a server's shutdown)
+            # favours no mode.
+            for mode in modes[round_ % 3:] + modes[: round_ % 3]:
                 times[mode].append(timed(job, mode))
-        base = statistics.median(times["none"])
+        wall0 = statistics.median(t[0] for t in times["none"])
+        cpu0 = statistics.median(t[1] for t in times["none"])
         for mode in modes:
-            median = statistics.median(times[mode])
-            print(f"| {name} | {mode} | {median:.3f} | {median / base:.3f} |")
+            wall = statistics.median(t[0] for t in times[mode])
+            cpu = statistics.median(t[1] for t in times[mode])
+            print(f"| {name} | {mode} | {wall:.3f} | {wall / wall0:.3f} | {cpu:.3f} | {cpu / cpu0:.3f} |")
 
 
 if __name__ == "__main__":

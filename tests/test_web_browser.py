@@ -155,3 +155,30 @@ def test_the_page_of_a_real_dream(tmp_path):
         assert shot(page, "live-dream-2") != first
         chart_points(page, 6)
         finish(view, page)
+
+
+def test_a_batch_lists_its_jobs_with_thumbnails(tmp_path):
+    from genart.imageio import save_image
+
+    outputs = [tmp_path / f"out{k}.png" for k in range(2)]
+    for k, path in enumerate(outputs):
+        save_image(solid((0.2 + 0.6 * k, 0.5, 0.3)), path)
+    with chromium() as context:
+        view = LiveView()
+        view.start()
+        page = open_page(context, view)
+        view(BatchStarted(4, "style"))
+        for k, path in enumerate(outputs):
+            view(ItemStarted(k, 4, f"photo{k}.jpg", str(path)))
+            view(ItemFinished(k, 4, f"photo{k}.jpg", "ok", str(path), None, 2.0))
+        view(ItemStarted(2, 4, "broken.jpg", None))
+        view(ItemFinished(2, 4, "broken.jpg", "failed", None, "broken.jpg: truncated JPEG data", 0.1))
+        view(ItemStarted(3, 4, "photo3.jpg", None))
+        wait_for(page, "() => document.querySelectorAll('#items .thumb img[src]').length === 2")
+        rows = page.eval_on_selector_all("#items li[data-index]", "els => els.map(e => e.dataset.status)")
+        assert rows == ["ok", "ok", "failed", "running"]
+        assert "truncated JPEG data" in page.inner_text("#items")
+        assert page.is_visible("#items li.current")
+        shot(page, "live-batch")
+        view(ItemFinished(3, 4, "photo3.jpg", "ok", None, None, 2.0))
+        finish(view, page, done=3)

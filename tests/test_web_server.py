@@ -134,3 +134,14 @@ def test_the_page_needs_no_network():
     for path in STATIC.iterdir():
         text = path.read_text()
         assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text, re.I), f"{path.name} fetches from the web"
+
+
+def test_importing_the_libraries_pulls_in_neither_the_web_stack_nor_torch():
+    import subprocess
+
+    code = (
+        "import sys, genart.web, genart.commands.sheet, genart.commands.gallery\n"
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'torch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

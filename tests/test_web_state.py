@@ -232,3 +232,16 @@ def test_snapshot_is_json(clock):
     state(StageStarted("s", 0, 1, 3))
     state(Step(1, 3, {"loss": math.inf}))
     json.dumps(state.snapshot(), allow_nan=False)
+
+
+def test_the_job_list_is_sent_only_when_it_changed(clock):
+    state = LiveState(clock=clock)
+    state(ItemStarted(0, 2, "a.jpg"))
+    listed = state.items_version
+    state(StageStarted("scale 1/1", 0, 1, 3))
+    state(Step(1, 3, {"loss": 1.0}))
+    assert state.items_version == listed  # steps do not touch the list
+    snap = state.snapshot(items=False)
+    assert snap["items"] is None and snap["items_version"] == listed and snap["finished"] == 0
+    state(ItemFinished(0, 2, "a.jpg", "skipped"))
+    assert state.items_version > listed and state.snapshot()["finished"] == 1

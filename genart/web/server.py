@@ -139,13 +139,13 @@ async def _stream(state: LiveState, pictures: Pictures) -> AsyncIterator[str]:
     """One page's events: the state whenever it changed, new pictures, then ``end``."""
     state.connect()
     try:
-        sent_state, sent_image, sent_thumbs = -1, 0, set()
+        sent_state, sent_items, sent_image, sent_thumbs = -1, -1, 0, set()
         quiet_since = time.monotonic()
         while True:
             closed = state.closed  # read first: what follows includes the final update
             if state.version != sent_state:
-                snap = state.snapshot()
-                sent_state = snap["version"]
+                snap = state.snapshot(items=state.items_version != sent_items)
+                sent_state, sent_items = snap["version"], snap["items_version"]
                 yield _sse("state", snap)
                 quiet_since = time.monotonic()
             if state.image_version != sent_image:

@@ -91,6 +91,7 @@ class LiveState:
         self.preview_interval = preview_interval
         self.preview_side = preview_side
         self.version = 0  # moves on every change the page shows
+        self.items_version = 0  # moves when the list of jobs changes
         self.watchers = 0  # connected pages; pictures are taken only while > 0
         self.closed = False
         self._started = clock()
@@ -146,6 +147,7 @@ class LiveState:
         self._status = "running"
         self._total = max(self._total, ev.total)
         self._items[ev.index] = ItemState(ev.index, ev.name, output=ev.output)
+        self.items_version += 1
         self._current = ev.index
         self._item_started = self._clock()
         self._stage = StageState()
@@ -158,6 +160,7 @@ class LiveState:
         item = self._items.setdefault(ev.index, ItemState(ev.index, ev.name))
         item.status, item.seconds, item.error = ev.status, ev.seconds, ev.error
         item.output = ev.output or item.output
+        self.items_version += 1
         if ev.status == "ok" and self.thumbnail_source(ev.index):
             self._image = item.output  # the finished picture replaces the last preview
             self.image_version += 1
@@ -279,13 +282,16 @@ class LiveState:
         with self._lock:
             return [i for i in sorted(self._items) if self.thumbnail_source(i)]
 
-    def snapshot(self) -> dict[str, Any]:
-        """Everything the page shows, as JSON-able data."""
+    def snapshot(self, *, items: bool = True) -> dict[str, Any]:
+        """Everything the page shows, as JSON-able data.
+
+        ``items=False`` leaves out the list of jobs (``"items": None``): a page that has
+        the list at ``items_version`` needs it again only when that moves, and a batch
+        may have thousands of jobs.
+        """
         with self._lock:
             now = self._clock() if self._ended is None else self._ended
-            items = [asdict(self._items[i]) for i in sorted(self._items)]
-            for item in items:
-                item["thumb"] = self.thumbnail_source(item["index"]) is not None
+            listed = [self._item_dict(i) for i in sorted(self._items)] if items else None
             return {
                 "version": self.version,
                 "status": self._status,
@@ -301,11 +307,18 @@ class LiveState:
                 "curve": self._curve.as_dict(),
                 "total": self._total,
                 "current": self._current,
-                "items": items,
+                "items": listed,
+                "items_version": self.items_version,
+                "finished": sum(1 for i in self._items.values() if i.status != "running"),
                 "messages": list(self._messages),
                 "image": self.image_version,
                 "closed": self.closed,
             }
+
+    def _item_dict(self, index: int) -> dict[str, Any]:
+        item = asdict(self._items[index])
+        item["thumb"] = self.thumbnail_source(index) is not None
+        return item
 
     def _eta_stage(self) -> float | None:
         if not self._rate or self._status != "running" or not self._stage.steps:

@@ -4,7 +4,7 @@
   const $ = (id) => document.getElementById(id);
   const thumbs = {};
   const rows = {};
-  let snap = null, receivedAt = 0, ended = false;
+  let snap = null, items = [], listed = -1, receivedAt = 0, ended = false;
 
   function clock(s) {
     if (s === null || s === undefined || !isFinite(s)) return "–";
@@ -49,10 +49,7 @@
     }
     if (s.eta_stage !== null && running(s)) stat(dl, "stage ETA", clock(s.eta_stage));
     if (s.eta_batch !== null && running(s)) stat(dl, "batch ETA", clock(s.eta_batch));
-    if (s.total > 1) {
-      const done = s.items.filter((i) => i.status !== "running").length;
-      stat(dl, "jobs", done + " / " + s.total);
-    }
+    if (s.total > 1) stat(dl, "jobs", s.finished + " / " + s.total);
     if (!dl.children.length) stat(dl, "status", s.status);
   }
 
@@ -134,7 +131,10 @@
     $("stage-bar").style.width = (s.stage.steps ? 100 * s.step / s.stage.steps : 0) + "%";
     renderStatus(s);
     renderStats(s);
-    renderItems(s);
+    if (s.items_version !== listed || ended) {  // the job list is redrawn only when it changed
+      listed = s.items_version;
+      renderItems(s);
+    }
     renderMessages(s);
     const drawn = drawCurve($("chart"), s.curve);
     $("chart-title").textContent = s.curve.key || "loss";
@@ -146,6 +146,8 @@
   const events = new EventSource("/events");
   events.addEventListener("state", (e) => {
     snap = JSON.parse(e.data);
+    if (snap.items) items = snap.items;  // sent only when the list changed
+    else snap.items = items;
     receivedAt = performance.now();
     render(snap);
   });
