@@ -1,0 +1,106 @@
+"""``genart style``: how neural style transfer plugs into genart (no torch here).
+
+The typed session holds the style variants: one output per ``--style`` option, each a
+single image or a blend of several (``-s a.jpg,b.jpg``), with optional masks. The runner
+(:mod:`genart.commands.style.runner`) loads the backbone and every style image once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import click
+
+from ...engine import batch
+from ...core.command import Command, Output
+from ...core.errors import UsageError
+from ...core.session import Session
+from .config import StyleConfig
+
+__all__ = ["COMMAND", "StyleSession", "StyleVariant", "style_variants"]
+
+
+@dataclass(frozen=True)
+class StyleVariant:
+    """One output style: its image paths (a blend when several), masks and name."""
+
+    name: str
+    paths: tuple[str, ...]
+    masks: tuple[str | None, ...]
+
+
+@dataclass(kw_only=True)
+class StyleSession(Session):
+    """A style run: the shared settings plus the style variants."""
+
+    styles: tuple[StyleVariant, ...] = ()
+
+    def style(self, job: batch.Job) -> StyleVariant:
+        """The variant a job paints with."""
+        return next(v for v in self.styles if v.name == job.variant["style"])
+
+
+def style_variants(styles: Sequence[str], masks: Sequence[str]) -> list[StyleVariant]:
+    """One variant per ``--style`` option (a folder or glob gives one per image)."""
+    if masks and len(masks) != len(styles):
+        raise UsageError(f"--style-mask: given {len(masks)} times for {len(styles)} --style options")
+    out: list[StyleVariant] = []
+    for i, spec in enumerate(styles):
+        parts = [p.strip() for p in spec.split(",") if p.strip()]
+        mask_parts = [m.strip() for m in masks[i].split(",")] if masks else []
+        if mask_parts and len(mask_parts) != len(parts):
+            raise UsageError(f"--style-mask {masks[i]}: {len(mask_parts)} masks for {len(parts)} style images")
+        if len(parts) == 1 and not mask_parts:
+            out += [_variant([item.path], [None]) for item in batch.collect_inputs([parts[0]])]
+            continue
+        out.append(_variant(parts, [None if m.lower() == "none" else m for m in mask_parts] or [None] * len(parts)))
+    names = [v.name for v in out]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate is not None:
+        raise UsageError(f"--style: two styles share the name {duplicate!r}; rename one file")
+    return out
+
+
+def _variant(paths: list[str], masks: list[str | None]) -> StyleVariant:
+    return StyleVariant("+".join(Path(p).stem for p in paths), tuple(paths), tuple(masks))
+
+
+def _session(base: Session, options: Mapping[str, Any]) -> StyleSession:
+    if not options.get("styles"):
+        raise UsageError("--style: at least one style image is needed (-s FILE)")
+    if base.config.init == "image" and not base.config.init_image:
+        raise UsageError("--init image needs --init-image FILE")
+    return StyleSession(**base.shared(), styles=tuple(style_variants(options["styles"], options["style_masks"])))
+
+
+COMMAND = Command(
+    name="style",
+    config=StyleConfig,
+    runner="genart.commands.style.runner:StyleRunner",
+    summary="Paint images in the style of others (neural style transfer).",
+    help="""Paint IMAGES (files, folders, globs or -) in the style of --style images.
+
+    \b
+    genart style photo.jpg --style starry.jpg -o out.png
+    genart style photos/ -s starry.jpg -s scream.jpg -o styled/   # every photo x every style
+    genart style photo.jpg -s a.jpg,b.jpg --style-blend-weights 3,1 -o blend.png
+    genart style photo.jpg -s starry.jpg --preset preview --color preserve -o quick.png
+    genart style photo.jpg -s starry.jpg --no-pyramid --iterations 500 --size 512 -o single.png
+    genart style photo.jpg -s starry.jpg --preset vgg19-partial \\
+        --weights ../shared/weights/vgg19-caffe-conv1_1-conv3_4.pth -o out.png
+    """,
+    output=Output(template="{stem}_{style}"),
+    options=(
+        click.Option(["--style", "-s", "styles"], multiple=True, metavar="FILE[,FILE...]",
+                     help="Style image(s). Repeat for one output per style; a comma-separated list is "
+                     "blended into one style (see --style-blend-weights). Folders and globs expand to one "
+                     "output per image."),
+        click.Option(["--style-mask", "style_masks"], multiple=True, metavar="FILE[,FILE...]",
+                     help="Masks (white = paint here), one per image of a --style blend, in order; 'none' "
+                     "for a style that paints everywhere. Repeat to match repeated --style."),
+    ),
+    session=_session,
+    variants=lambda session: [{"style": v.name} for v in session.styles],
+    api={"stylize": "genart.commands.style.algorithm:stylize", "StyleConfig": "genart.commands.style.config:StyleConfig"},
+)
