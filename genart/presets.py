@@ -135,10 +135,17 @@ def _coerce_all(
 
 
 def _resolve_paths(value: Any, base: Path) -> Any:
+    """Relative paths resolve against the preset's folder. A bare file name with no file
+    of that name beside the preset stays bare: the weights layer then looks for it where
+    weights live (GENART_WEIGHTS_DIR, the hub cache), so a preset can name a weights file."""
     if isinstance(value, tuple):
         return tuple(_resolve_paths(v, base) for v in value)
     p = Path(os.path.expanduser(value))
-    return str(p if p.is_absolute() else (base / p).resolve())
+    if p.is_absolute():
+        return str(p)
+    if len(p.parts) == 1 and not (base / p).exists():
+        return value
+    return str((base / p).resolve())
 
 
 def env_prefix(command: str) -> str:
@@ -194,12 +201,13 @@ def resolve(
     return Resolved(cfg.build(cls, values), sources, loaded)
 
 
-def format_config(resolved: Resolved) -> str:
-    """Settings and their sources, one per line, for ``--print-config``."""
+def format_config(resolved: Resolved, *, header: bool = True) -> str:
+    """Settings and their sources, one per line, for ``--print-config`` (``header``: a
+    first line naming the preset file, when there is one)."""
     rows = cfg.to_dict(resolved.config)
     width = max(len(k) for k in rows)
     lines = []
-    if resolved.preset is not None:
+    if header and resolved.preset is not None:
         lines.append(f"# preset {resolved.preset.name}: {resolved.preset.path}")
     for key, value in rows.items():
         shown = ",".join(map(str, value)) if isinstance(value, list) else value

@@ -17,13 +17,17 @@ def presets() -> None:
 @click.argument("command", required=False)
 def list_presets(command: str | None) -> None:
     """List presets, for one COMMAND or all."""
+    rows = []
     for cmd in [registry.get(command).name] if command else registry.names():
-        for name, path in P.available(cmd).items():
+        for name in P.available(cmd):
             try:
                 description = P.load(cmd, name).description
             except UsageError as exc:
                 description = f"(invalid: {exc})"
-            click.echo(f"{cmd}/{name:<16} {description}")
+            rows.append((f"{cmd}/{name}", description))
+    width = max((len(key) for key, _ in rows), default=0)
+    for key, description in rows:
+        click.echo(f"{key:<{width}}  {description}".rstrip())
 
 
 @presets.command("show")
@@ -36,7 +40,7 @@ def show(name: str) -> None:
     if loaded.description:
         click.echo(f"# {loaded.description}")
     resolved = P.resolve(command, preset=str(loaded.path), env={})
-    click.echo(P.format_config(resolved))
+    click.echo(P.format_config(resolved, header=False))
 
 
 def _split(name: str) -> tuple[str, str]:

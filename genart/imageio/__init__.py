@@ -19,6 +19,7 @@ Split by concern:
 ``opening``   opening files and stdin, the pixel limit checked before decoding
 ``convert``   Pillow modes, alpha and ICC profiles -> float sRGB
 ``load``      ``load_image`` and ``LoadedImage``
+``probe``     ``image_size`` from the header, for checks before any work
 ``save``      ``save_image``: 8-bit encoding, atomic writes, stdout
 ``metadata``  settings stored in written files, ``read_metadata``
 ``srgb``      the sRGB profile images are converted to and tagged with
@@ -30,6 +31,7 @@ from .formats import ALPHA_FORMATS, SUPPORTED_FORMATS, resolve_format
 from .load import LoadedImage, load_image
 from .metadata import read_metadata
 from .opening import DEFAULT_MAX_PIXELS
+from .probe import image_size
 from .save import save_image
 from .tensor import from_tensor, resize_long_side, to_tensor
 
@@ -39,6 +41,7 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "LoadedImage",
     "from_tensor",
+    "image_size",
     "load_image",
     "read_metadata",
     "resize_long_side",

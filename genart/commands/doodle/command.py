@@ -12,10 +12,13 @@ from typing import Any, Mapping
 
 import click
 
-from ...engine import batch
+from ...core.budget import OVERHEAD, check_budget, feature_bytes, image_bytes
 from ...core.command import Command, Inputs, Output
 from ...core.errors import UsageError
+from ...core.geometry import fit_long_side
 from ...core.session import Session
+from ...engine import batch
+from ...engine.checks import input_sizes, registered_spec
 from .config import DoodleConfig
 
 __all__ = ["COMMAND", "DoodleSession"]
@@ -62,6 +65,36 @@ def _items(session: DoodleSession, options: Mapping[str, Any]) -> list[batch.Ite
     return batch.collect_inputs(_doodles(options) or [session.content or session.style])
 
 
+def estimate_memory(config: DoodleConfig, spec: Any, height: int, width: int, *, content: bool) -> float:
+    """Estimated peak bytes of the last (largest) phase of a doodle ``height`` x ``width``."""
+    layers = spec.layers()
+    order = [info.name for info in layers]
+    wanted = [*config.style_layers, *(config.content_layers if content else ())]
+    per_pixel = feature_bytes(layers, max((spec.layer(n).name for n in wanted), key=order.index))
+    pixels = height * width
+    # The output with gradients, the style at the same size without, the optimiser's
+    # images (L-BFGS history of 10) and one chunk of patch-matching scores.
+    return OVERHEAD * (per_pixel * pixels * 1.5 + config.chunk_mb * 2**20) + image_bytes(26) * pixels
+
+
+def _check(session: DoodleSession, jobs: list[batch.Job]) -> None:
+    """Every output within --max-pixels and the machine's memory, before any work."""
+    cfg = session.config
+    spec = registered_spec(cfg.model)
+    sizes = input_sizes(jobs, session.max_pixels)
+    if not session.targets:  # the output takes the content's (or the style's) shape
+        reference = session.content or session.style
+        sizes = input_sizes([batch.Job(batch.Item(reference, Path(reference)), None)], session.max_pixels)
+    for path, (w, h) in sizes.items():
+        check_budget(
+            what=f"the doodle of {path}", setting="--size", value=cfg.size,
+            shape=lambda side: fit_long_side(h, w, side),
+            need=lambda side: estimate_memory(cfg, spec, *fit_long_side(h, w, side), content=bool(session.content))
+            if spec else 0.0,
+            max_pixels=session.max_pixels, memory=session.device != "cuda",
+        )
+
+
 COMMAND = Command(
     name="doodle",
     config=DoodleConfig,
@@ -90,6 +123,7 @@ COMMAND = Command(
     ),
     session=_session,
     items=_items,
+    check=_check,
     variants=lambda session: [{"style": Path(session.style).stem}],
     api={"doodle": "genart.commands.doodle.algorithm:doodle", "DoodleConfig": "genart.commands.doodle.config:DoodleConfig"},
 )

@@ -12,10 +12,13 @@ from typing import Any, Mapping, Sequence
 
 import click
 
-from ...engine import batch
+from ...core.budget import OVERHEAD, check_budget, feature_bytes, image_bytes
 from ...core.command import Command, Output
 from ...core.errors import UsageError
+from ...core.geometry import fit_long_side
 from ...core.session import Session
+from ...engine import batch
+from ...engine.checks import input_sizes, registered_spec
 from .config import StyleConfig
 
 __all__ = ["COMMAND", "StyleSession", "StyleVariant", "style_variants"]
@@ -74,6 +77,45 @@ def _session(base: Session, options: Mapping[str, Any]) -> StyleSession:
     return StyleSession(**base.shared(), styles=tuple(style_variants(options["styles"], options["style_masks"])))
 
 
+# Context around each tile (px): the algorithm's TILE_MARGIN (tests/test_style.py keeps
+# the two equal; the algorithm module imports torch, this one must not).
+TILE_CONTEXT = 64
+
+
+def estimate_memory(config: StyleConfig, spec: Any, height: int, width: int) -> float:
+    """Estimated peak bytes of a style transfer whose output is ``height`` x ``width``."""
+    layers = spec.layers()
+    order = [info.name for info in layers]
+    wanted = [spec.layer(n).name for n in (*config.style_layers, *config.content_layers)]
+    per_pixel = feature_bytes(layers, max(wanted, key=order.index))
+    pixels = height * width
+    crop = (config.tile_size + 2 * TILE_CONTEXT) ** 2
+    tiled = bool(config.tile_size) and max(height, width) > config.tile_size
+    style_pixels = pixels * config.style_scale**2
+    style_tiled = bool(config.tile_size) and max(height, width) * config.style_scale > config.tile_size
+    content = sum(spec.layer(n).channels / spec.layer(n).stride ** 2 for n in config.content_layers) * 4
+    features = (
+        per_pixel * (min(pixels, crop) if tiled else pixels)
+        + per_pixel / 2 * (min(style_pixels, crop) if style_tiled else style_pixels)  # no gradient kept
+        + content * pixels
+    )
+    # L-BFGS keeps 2 x history images; the image, its gradient, start and direction add ~6.
+    return OVERHEAD * features + image_bytes(2 * config.history_size + 6) * pixels
+
+
+def _check(session: StyleSession, jobs: list[batch.Job]) -> None:
+    """Every output within --max-pixels and the machine's memory, before any work."""
+    cfg = session.config
+    spec = registered_spec(cfg.model)
+    for path, (w, h) in input_sizes(jobs, session.max_pixels).items():
+        check_budget(
+            what=f"the output for {path}", setting="--size", value=cfg.size,
+            shape=lambda side: fit_long_side(h, w, side),
+            need=lambda side: estimate_memory(cfg, spec, *fit_long_side(h, w, side)) if spec else 0.0,
+            max_pixels=session.max_pixels, memory=session.device != "cuda",
+        )
+
+
 COMMAND = Command(
     name="style",
     config=StyleConfig,
@@ -102,5 +144,6 @@ COMMAND = Command(
     ),
     session=_session,
     variants=lambda session: [{"style": v.name} for v in session.styles],
+    check=_check,
     api={"stylize": "genart.commands.style.algorithm:stylize", "StyleConfig": "genart.commands.style.config:StyleConfig"},
 )
