@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 import click
 
 from ..engine import batch
+from ..engine.shards import parse_shard, select
 from ..core.command import Command, Inputs, default_extension
 from ..core.errors import ExitCode, UsageError
 from ..core.events import BatchFinished, ItemFinished
@@ -50,6 +51,25 @@ def common_params() -> list[click.Parameter]:
         click.Option(["--json", "json_lines"], is_flag=True, help="Write one JSON object per input to stdout (JSON Lines)."),
         click.Option(["-q", "--quiet"], is_flag=True, help="Print only errors."),
         click.Option(["-v", "--verbose"], is_flag=True, help="Print more detail."),
+        *cluster_params(),
+    ]
+
+
+def cluster_params() -> list[click.Parameter]:
+    """--shard, --executor and the Ray executor's options."""
+    from ..engine.executors import EXECUTORS
+
+    return [
+        click.Option(["--shard"], metavar="I/N|auto",
+                     help="Run only shard I of N (0-based) of the batch; auto reads a Slurm array or a "
+                     "Kubernetes Indexed Job from the environment."),
+        click.Option(["--executor"], type=click.Choice(tuple(EXECUTORS)), default="local", show_default=True,
+                     help="Where the batch runs: this process, or a Ray cluster (pip install 'genart[ray]')."),
+        click.Option(["--ray-address"], metavar="ADDRESS",
+                     help="The Ray cluster (default: $RAY_ADDRESS, else a local one)."),
+        click.Option(["--workers"], type=click.IntRange(min=1), help="Ray workers (default: one per CPU)."),
+        click.Option(["--gpus-per-worker"], type=click.FloatRange(min=0), default=0.0, show_default=True,
+                     help="GPUs each Ray worker reserves (fractions share a GPU)."),
     ]
 
 
@@ -136,13 +156,20 @@ def run_command(command: Command, options: dict[str, Any]) -> int:
     session = make_session(command, options)
     if session is None:
         return ExitCode.OK
+    if options.get("executor") == "ray":
+        from ..engine.ray import require_ray
+
+        require_ray()  # before anything else: exit 2 with the install line
     if command.session is not None:
         session = command.session(session, options)
     jobs = plan(command, session, options)
+    shard = parse_shard(options.get("shard"))
+    if shard is not None:
+        jobs = select(jobs, *shard)
     if command.check is not None:
         command.check(session, jobs)
     from ..core.progress import Display
-    from ..engine.runner import load_runner, run_local
+    from ..engine.executors import execute
 
     display = Display(quiet=options.get("quiet", False), verbose=options.get("verbose", False))
     report = command.report(session, bool(options.get("json_lines"))) if command.report else None
@@ -150,7 +177,11 @@ def run_command(command: Command, options: dict[str, Any]) -> int:
         report = JsonLines()
     listeners = [display] + ([report] if report is not None else [])
     with display:
-        summary = run_local(session, jobs, load_runner(command.runner), fan_out(listeners))
+        summary = execute(
+            options.get("executor") or "local", session, jobs, command.runner, fan_out(listeners),
+            address=options.get("ray_address"), workers=options.get("workers"),
+            gpus_per_worker=options.get("gpus_per_worker"),
+        )
     return int(summary.exit_code)
 
 

@@ -328,21 +328,14 @@ def run_jobs(
     total = len(jobs)
 
     def finish(index: int, outcome: Outcome) -> None:
-        summary.outcomes.append(outcome)
-        emit(callback, ItemFinished(
-            index, total, outcome.job.item.name, outcome.status, outcome.job.output,
-            outcome.error, outcome.seconds, outcome.result, dict(outcome.job.variant),
-        ))
+        record(summary, callback, index, total, outcome)
 
     pending: list[tuple[int, Job]] = []
     try:
         for index, job in enumerate(jobs):
-            exists = job.output not in (None, STDIO) and Path(job.output).exists()
-            if exists and not overwrite:
-                if total == 1:
-                    finish(index, Outcome(job, "failed", error=f"{job.output}: exists; use --overwrite to replace it"))
-                else:
-                    finish(index, Outcome(job, "skipped", result={"reason": "output exists"}))
+            existing = existing_outcome(job, total, overwrite)
+            if existing is not None:
+                finish(index, existing)
                 continue
             pending.append((index, job))
             if len(pending) >= chunk:
@@ -355,6 +348,27 @@ def run_jobs(
     return summary
 
 
+def existing_outcome(job: Job, total: int, overwrite: bool) -> Outcome | None:
+    """The outcome of a job whose output exists already (None: the job must run).
+
+    A batch skips it, so that a re-run resumes; a single job fails unless ``overwrite``.
+    """
+    if overwrite or job.output in (None, STDIO) or not Path(job.output).exists():
+        return None
+    if total == 1:
+        return Outcome(job, "failed", error=f"{job.output}: exists; use --overwrite to replace it")
+    return Outcome(job, "skipped", result={"reason": "output exists"})
+
+
+def record(summary: Summary, callback: EventCallback | None, index: int, total: int, outcome: Outcome) -> None:
+    """Add ``outcome`` (of job ``index`` of ``total``) to ``summary`` and report it."""
+    summary.outcomes.append(outcome)
+    emit(callback, ItemFinished(
+        index, total, outcome.job.item.name, outcome.status, outcome.job.output,
+        outcome.error, outcome.seconds, outcome.result, dict(outcome.job.variant),
+    ))
+
+
 def _call(process: Process, job: Job) -> Any:
     try:
         return process(job)
@@ -362,8 +376,22 @@ def _call(process: Process, job: Job) -> Any:
         return exc
 
 
+def remove_partial(output: str | None) -> None:
+    """Delete what a killed run left beside ``output`` (the image layer writes to
+    ``.<name>.*.part`` and renames; a process killed mid-write leaves that file)."""
+    if output in (None, STDIO):
+        return
+    dest = Path(output)
+    for leftover in dest.parent.glob(f".{glob.escape(dest.name)}.*.part"):
+        try:
+            leftover.unlink()
+        except OSError:
+            pass
+
+
 def _run_chunk(pending, process_many: ProcessMany, total: int, callback, finish) -> None:
     for index, job in pending:
+        remove_partial(job.output)
         emit(callback, ItemStarted(index, total, job.item.name, job.output))
     start = time.perf_counter()
     results = process_many([job for _, job in pending])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import importlib
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from . import batch
 from ..core.errors import GenartError
@@ -114,7 +114,8 @@ class Runner:
         )
         for warning in warnings:
             self.warn(f"{job.output}: {warning}")
-        height, width = image.shape[-2:]
+        shape = tuple(image.shape)  # a tensor (1, 3, H, W) or an array (H, W, 3)
+        height, width = shape[:2] if len(shape) == 3 and shape[-1] == 3 else shape[-2:]
         return {"width": int(width), "height": int(height)}
 
     def job_callback(self, job: batch.Job) -> EventCallback:
@@ -155,11 +156,14 @@ def load_runner(spec: str) -> type[Runner]:
 def run_local(
     session: Session,
     jobs: Sequence[batch.Job],
-    runner: type[Runner] | Callable[..., Runner],
+    runner: str | type[Runner],
     callback: EventCallback | None = None,
 ) -> batch.Summary:
-    """Run ``jobs`` in this process: the runner (and its model) is built once, before the
-    first job that is not skipped, so a fully resumed batch loads nothing."""
+    """Run ``jobs`` in this process: the runner (``"module:Class"`` or the class) and its
+    model are built once, before the first job that is not skipped, so a fully resumed
+    batch loads nothing."""
+    if isinstance(runner, str):
+        runner = load_runner(runner)
     emit(callback, BatchStarted(len(jobs), session.command))
     built: list[Runner] = []
 
@@ -168,7 +172,7 @@ def run_local(
             built.append(runner(session, callback))
         return built[0].process_many(chunk)
 
-    chunk = runner.chunk_size(session) if isinstance(runner, type) else 1
+    chunk = runner.chunk_size(session)
     summary = batch.run_jobs(jobs, process_many=process_many, chunk=chunk, overwrite=session.overwrite, callback=callback)
     emit(callback, finished_event(summary))
     return summary
