@@ -74,7 +74,7 @@ def worker_preset(preset: str, size: int, iterations: int) -> dict:
     from genart.commands.doodle.algorithm import doodle
     from genart.core.events import StageStarted, Step
     from genart.models import load_backbone
-    from genart.core.presets import resolve
+    from genart.presets import resolve
 
     cfg = dataclasses.replace(resolve("doodle", preset=preset, flags={}).config, size=size, iterations=iterations)
     backbone = load_backbone(cfg.model, weights="random")

@@ -145,7 +145,7 @@ def _timed(fn) -> float:
 # ----------------------------------------------------------------------------- children
 def child(args) -> None:
     """One measured configuration in a fresh process; prints a JSON line."""
-    from genart.core import presets
+    from genart import presets
     from genart.models import load_backbone
     from genart.commands.style.algorithm import stylize
 

@@ -1,35 +1,37 @@
 """genart: classic ImageNet-CNN art techniques in one reliable command-line tool.
 
-The public API is imported lazily so that ``import genart`` (and ``genart --help``) never
-pulls in torch. (The algorithm modules are named ``deepdream``, ``neural_doodle`` and
-``classification`` so that importing them never shadows the functions below.)::
+The public API is read from the command registry (each command declares the names it
+exports) and imported lazily, so ``import genart`` (and ``genart --help``) never pulls in
+torch::
 
     from genart import stylize, dream, doodle, classify
+    from genart import StyleConfig, DreamConfig, DoodleConfig, ClassifyConfig
 """
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "classify": ("genart.commands.classify.algorithm", "classify"),
-    "ClassifyConfig": ("genart.commands.classify.config", "ClassifyConfig"),
-    "stylize": ("genart.commands.style.algorithm", "stylize"),
-    "StyleConfig": ("genart.commands.style.config", "StyleConfig"),
-    "dream": ("genart.commands.dream.algorithm", "dream"),
-    "DreamConfig": ("genart.commands.dream.config", "DreamConfig"),
-    "doodle": ("genart.commands.doodle.algorithm", "doodle"),
-    "DoodleConfig": ("genart.commands.doodle.config", "DoodleConfig"),
-}
 
-__all__ = ["__version__", *_LAZY]
+def _api() -> dict[str, str]:
+    import importlib
+
+    # Not ``from . import registry``: that asks this module's __getattr__ first.
+    return importlib.import_module(f"{__name__}.registry").public_api()
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+    if name == "__all__":
+        return ["__version__", *_api()]
+    target = _api().get(name)
+    if target is None:
+        raise AttributeError(f"module 'genart' has no attribute {name!r}")
+    import importlib
 
-        module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(module), attr)
-        globals()[name] = value  # later lookups skip this hook
-        return value
-    raise AttributeError(f"module 'genart' has no attribute {name!r}")
+    module, attr = target.split(":")
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value  # later lookups skip this hook
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_api()})

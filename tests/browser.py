@@ -2,7 +2,7 @@
 
 Debian's ``chromium`` package driven by Playwright: ``playwright install`` is never
 needed. Tests that use :func:`chromium` skip, saying why, when either is missing; CI
-installs both (apt-get install chromium; pip install -e '.[web,browser-test]').
+installs both (apt-get install chromium; pip install -e '.[test]').
 """
 from __future__ import annotations
 

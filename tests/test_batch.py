@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from genart.core import batch
+from genart.engine import batch
 from genart.core.errors import ExitCode, ImageError, UsageError
 
 
@@ -92,7 +92,7 @@ def _jobs(tmp_path, n):
     for i in range(n):
         p = tmp_path / f"f{i}.png"
         p.write_bytes(b"x")
-        items.append(batch.InputItem(str(p), Path(p.name)))
+        items.append(batch.Item(str(p), Path(p.name)))
     return batch.plan_jobs(items, output=str(tmp_path / "out"), template="{stem}_o", extension=".png")
 
 
@@ -143,6 +143,56 @@ def test_resume_skips_existing_and_single_refuses_overwrite(tmp_path):
 def test_output_may_not_overwrite_input(tmp_path):
     p = tmp_path / "a.png"
     p.write_bytes(b"x")
-    items = [batch.InputItem(str(p), Path("a.png"))]
+    items = [batch.Item(str(p), Path("a.png"))]
     with pytest.raises(UsageError, match="its own input"):
         batch.plan_jobs(items, output=str(tmp_path), template="{stem}", extension=".png")
+
+
+def test_generated_and_segment_items_follow_the_same_naming(tmp_path):
+    seeds = batch.seed_items(3, first_seed=5, prefix="mondrian")
+    assert [i.name for i in seeds] == ["seed 5", "seed 6", "seed 7"]
+    jobs = batch.plan_jobs(seeds, output=str(tmp_path / "o"), template="{stem}", extension=".svg")
+    assert [Path(j.output).name for j in jobs] == ["mondrian_0005.svg", "mondrian_0006.svg", "mondrian_0007.svg"]
+    jobs = batch.plan_jobs(seeds, output=str(tmp_path / "o"), template="art_{seed}", extension=".svg")
+    assert Path(jobs[-1].output).name == "art_7.svg"
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"x")
+    parts = [batch.Item(str(clip), Path("clip.mp4"), frames=(0, 48)), batch.Item(str(clip), Path("clip.mp4"), frames=(48, 96))]
+    assert parts[1].name == f"{clip}[48:96]"
+    jobs = batch.plan_jobs(parts, output=str(tmp_path / "o"), template="{stem}_{start}", extension=".mp4")
+    assert [Path(j.output).name for j in jobs] == ["clip_0.mp4", "clip_48.mp4"]
+    files = batch.collect_inputs([str(clip)])
+    with pytest.raises(UsageError, match="seed"):
+        batch.plan_jobs(files, output=str(tmp_path / "o/"), template="{stem}_{seed}", extension=".png")
+
+
+def test_chunks_report_each_job_and_events(tmp_path):
+    from genart.core.events import ItemFinished, ItemStarted
+
+    jobs = _jobs(tmp_path, 5)
+    events, calls = [], []
+
+    def many(chunk):
+        calls.append(len(chunk))
+        return [ImageError("bad") if "f3" in j.item.path else {"n": j.item.path[-6:]} for j in chunk]
+
+    summary = batch.run_jobs(jobs, process_many=many, chunk=2, callback=events.append)
+    assert calls == [2, 2, 1]
+    assert [o.status for o in summary.outcomes] == ["ok", "ok", "ok", "failed", "ok"]
+    assert summary.exit_code == ExitCode.PARTIAL
+    assert [type(e) for e in events[:4]] == [ItemStarted, ItemStarted, ItemFinished, ItemFinished]
+    assert [e.status for e in events if isinstance(e, ItemFinished)] == ["ok", "ok", "ok", "failed", "ok"]
+
+
+def test_interrupt_counts_jobs_not_started(tmp_path):
+    jobs = _jobs(tmp_path, 4)
+    seen = []
+
+    def process(job):
+        seen.append(job)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+        return {}
+
+    summary = batch.run_jobs(jobs, process)
+    assert summary.interrupted and summary.count("ok") == 1 and summary.not_started == 3

@@ -9,7 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from genart import __version__
-from genart.cli.main import COMMANDS, cli
+from genart import registry
+from genart.cli.main import TOOLS, cli
+
+COMMANDS = [*registry.names(), *TOOLS]
 from helpers import run_cli
 
 PROBE = """

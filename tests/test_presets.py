@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from genart.core import presets as P
+from genart import presets as P
 from genart.core.config import config_fields
-from genart.configs import CONFIGS, config_class
+from genart.registry import config_class, names
+
+CONFIGS = names()
 from genart.core.errors import ConfigError, UsageError
 
 

@@ -15,7 +15,7 @@ from genart.commands.sheet import (
     save_sheet,
 )
 from genart.core.errors import ConfigError, GenartError, UsageError
-from genart.core.records import scan_outputs
+from genart.imageio.records import scan_outputs
 from genart.imageio import load_image, read_metadata
 
 

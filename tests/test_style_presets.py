@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from genart.core import presets
+from genart import presets
 from genart.commands.style.config import StyleConfig
 from genart.models import get_spec
 from genart.commands.style.pyramid import plan_scales, scale_sides

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from genart.core import presets
+from genart import presets
 from genart.core.losses import gram_matrix
 from genart.core.geometry import resize
 

@@ -1,25 +1,28 @@
-"""Options and the run loop every genart command shares.
+"""The options every command shares, and the one run loop behind every command.
 
-A command module declares its options with the decorators here plus
-``options.config_options(ConfigClass)``, then calls :func:`run_batch` with two callables:
-``load(session)`` (loads the model once) and ``process(job, model, session)`` (does one
-job and writes its output). Everything heavy is imported inside those callables.
+:func:`run_command` takes a registered :class:`~genart.core.command.Command` and its
+parsed options: it resolves the settings (``--print-config`` stops there), builds the
+command's typed session, plans the jobs, checks them, and runs them with the progress
+display and the result writers listening to the same events. Nothing here imports torch.
 """
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import click
 
-from .. import __version__
-from ..core import batch
-from ..core.config import to_dict
-from ..core.errors import ExitCode, GenartError
-from ..core.presets import Resolved, format_config, resolve
+from ..engine import batch
+from ..engine.shards import parse_shard, select
+from ..core.command import Command, Inputs, default_extension
+from ..core.errors import ExitCode, UsageError
+from ..core.events import BatchFinished, ItemFinished
+from ..presets import format_config, resolve
+from ..core.session import Session
+
+__all__ = ["EXIT_HELP", "common_params", "input_params", "output_params", "run_command"]
 
 EXIT_HELP = """\b
 Exit codes:
@@ -36,267 +39,167 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 DEFAULT_MAX_PIXELS = 89_478_485
 
 
-def _flag(*names: str, **kw: Any) -> Callable:
-    return click.option(*names, **kw)
-
-
-def common_options(func: Callable) -> Callable:
-    """--preset, --print-config, --device, --offline, --json, -q, -v."""
-    decorators = [
-        _flag("--preset", "-p", metavar="NAME|FILE", help="Preset name (see `genart presets list`) or YAML file."),
-        _flag("--print-config", is_flag=True, help="Print the final settings and where each came from, then exit."),
-        _flag("--device", type=click.Choice(DEVICES), default="auto", show_default=True, help="Where to compute."),
-        _flag("--offline", is_flag=True, default=None, help="Never use the network (also GENART_OFFLINE=1)."),
-        _flag("--json", "json_lines", is_flag=True, help="Write one JSON object per input to stdout (JSON Lines)."),
-        _flag("-q", "--quiet", is_flag=True, help="Print only errors."),
-        _flag("-v", "--verbose", is_flag=True, help="Print more detail."),
+def common_params() -> list[click.Parameter]:
+    """--preset, --print-config, --device, --threads, --offline, --json, -q, -v."""
+    return [
+        click.Option(["--preset", "-p"], metavar="NAME|FILE", help="Preset name (see `genart presets list`) or YAML file."),
+        click.Option(["--print-config"], is_flag=True, help="Print the final settings and where each came from, then exit."),
+        click.Option(["--device"], type=click.Choice(DEVICES), default="auto", show_default=True, help="Where to compute."),
+        click.Option(["--threads"], type=click.IntRange(min=1), default=None,
+                     help="CPU threads for the computation (default: torch's choice)."),
+        click.Option(["--offline"], is_flag=True, default=None, help="Never use the network (also GENART_OFFLINE=1)."),
+        click.Option(["--json", "json_lines"], is_flag=True, help="Write one JSON object per input to stdout (JSON Lines)."),
+        click.Option(["-q", "--quiet"], is_flag=True, help="Print only errors."),
+        click.Option(["-v", "--verbose"], is_flag=True, help="Print more detail."),
+        *cluster_params(),
     ]
-    for deco in reversed(decorators):
-        func = deco(func)
-    return func
 
 
-def input_options(func: Callable) -> Callable:
-    """IMAGES..., -r, --max-pixels."""
-    decorators = [
-        click.argument("images", nargs=-1, required=True, metavar="IMAGES..."),
-        _flag("-r", "--recursive", is_flag=True, help="Descend into sub-folders of folder inputs."),
-        _flag(
-            "--max-pixels",
-            type=click.IntRange(min=1),
-            default=DEFAULT_MAX_PIXELS,
-            show_default=True,
-            help="Refuse larger images (decompression-bomb guard); may be raised, never removed.",
-        ),
+def cluster_params() -> list[click.Parameter]:
+    """--shard, --executor and the Ray executor's options."""
+    from ..engine.executors import EXECUTORS
+
+    return [
+        click.Option(["--shard"], metavar="I/N|auto",
+                     help="Run only shard I of N (0-based) of the batch; auto reads a Slurm array or a "
+                     "Kubernetes Indexed Job from the environment."),
+        click.Option(["--executor"], type=click.Choice(tuple(EXECUTORS)), default="local", show_default=True,
+                     help="Where the batch runs: this process, or a Ray cluster (pip install 'genart[ray]')."),
+        click.Option(["--ray-address"], metavar="ADDRESS",
+                     help="The Ray cluster (default: $RAY_ADDRESS, else a local one)."),
+        click.Option(["--workers"], type=click.IntRange(min=1), help="Ray workers (default: one per CPU)."),
+        click.Option(["--gpus-per-worker"], type=click.FloatRange(min=0), default=0.0, show_default=True,
+                     help="GPUs each Ray worker reserves (fractions share a GPU)."),
     ]
-    for deco in reversed(decorators):
-        func = deco(func)
-    return func
 
 
-def output_options(default_template: str) -> Callable:
-    """-o, --name-template, --format, --overwrite, for commands that write images."""
-
-    def decorate(func: Callable) -> Callable:
-        decorators = [
-            _flag(
-                "-o",
-                "--output",
-                metavar="FILE|DIR|-",
-                help="Output file, folder (mirrors the inputs) or - for stdout (PNG). "
-                "Default: the current folder.",
-            ),
-            _flag(
-                "--name-template",
-                default=default_template,
-                show_default=True,
-                help="Output file names in folder mode; fields {stem} {ext} {parent} {index}, "
-                "plus the command's own.",
-            ),
-            _flag(
-                "--format",
-                "image_format",
-                type=click.Choice(("png", "jpg", "webp", "tiff", "bmp")),
-                help="Output image format (default: from the extension, else png).",
-            ),
-            _flag("--overwrite", is_flag=True, help="Replace existing outputs (a batch otherwise skips them)."),
-        ]
-        for deco in reversed(decorators):
-            func = deco(func)
-        return func
-
-    return decorate
+def input_params(command: Command) -> list[click.Parameter]:
+    """The positional inputs (not required by click, so --print-config needs none),
+    -r and --max-pixels; --count for commands made from seeds."""
+    if command.inputs is Inputs.SEEDS:
+        return [click.Option(["--count", "-n"], type=click.IntRange(min=1), default=1, show_default=True,
+                             help="How many outputs to make, with seeds --seed, --seed + 1, ...")]
+    return [
+        click.Argument(["inputs"], nargs=-1, required=False, metavar=command.input_metavar),
+        click.Option(["-r", "--recursive"], is_flag=True, help="Descend into sub-folders of folder inputs."),
+        click.Option(["--max-pixels"], type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
+                     help="Refuse larger images (decompression-bomb guard); may be raised, never removed."),
+    ]
 
 
-# ---------------------------------------------------------------------------- session
-@dataclass
-class Session:
-    """Everything a command's load/process callables need, built once per run."""
-
-    command: str
-    resolved: Resolved
-    display: Any  # genart.core.progress.Display
-    device_name: str
-    offline: bool | None  # None: the weights layer reads GENART_OFFLINE
-    max_pixels: int | None = None
-    image_format: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def config(self) -> Any:
-        return self.resolved.config
-
-    @property
-    def device(self) -> Any:
-        from ..core.device import select_device
-
-        return select_device(self.device_name)
-
-    def load_backbone(self, **options: Any) -> Any:
-        """The config's model and weights on the chosen device, loaded once per run."""
-        from ..models import load_backbone
-
-        cfg = self.config
-        return load_backbone(
-            cfg.model, weights=cfg.weights, device=self.device, offline=self.offline,
-            callback=self.display, **options,
-        )
-
-    def metadata(self, job: batch.Job, **inputs: Any) -> dict[str, Any]:
-        """What is recorded in every written image so the result can be reproduced."""
-        return {
-            "genart": __version__,
-            "command": self.command,
-            "argv": sys.argv[1:],
-            "input": job.item.name,
-            **({"variant": dict(job.variant)} if job.variant else {}),
-            **inputs,
-            "config": to_dict(self.config),
-        }
+def output_params(command: Command) -> list[click.Parameter]:
+    """-o, --name-template, --format, --overwrite, for commands that write files."""
+    out = command.output
+    if out is None:
+        return []
+    return [
+        click.Option(["-o", "--output"], metavar="FILE|DIR|-" if out.stdout else "FILE|DIR",
+                     help="Output file, folder (mirrors the inputs)" + (" or - for stdout" if out.stdout else "")
+                     + ". Default: the current folder."),
+        click.Option(["--name-template"], default=out.template, show_default=True,
+                     help="Output file names in folder mode; fields {stem} {ext} {parent} {index}, "
+                     "plus the command's own."),
+        click.Option(["--format", "image_format"], type=click.Choice(out.formats),
+                     help=f"Output format (default: from the extension, else {out.formats[0]})."),
+        click.Option(["--overwrite"], is_flag=True, help="Replace existing outputs (a batch otherwise skips them)."),
+    ]
 
 
-def make_session(command: str, options: dict[str, Any], **extra: Any) -> Session | None:
-    """Resolve settings from a command's parsed options (print them for --print-config,
-    returning None).
-
-    ``options`` is the command's click keyword arguments: the config-field options are
-    popped from it (only those the user gave become flags); the shared options of
-    :func:`common_options` and :func:`input_options` are read from it.
-    """
-    from ..configs import config_class
+# ------------------------------------------------------------------------------- run
+def make_session(command: Command, options: Mapping[str, Any]) -> Session | None:
+    """Resolve the settings from the parsed options; print them for --print-config and
+    return None. Only config options the user actually gave count as flags."""
     from .options import given_flags
 
-    flags = given_flags(config_class(command), options)
-    resolved = resolve(command, preset=options["preset"], flags=flags)
-    if options["print_config"]:
+    flags = given_flags(command.config, options)
+    resolved = resolve(command.name, preset=options.get("preset"), flags=flags)
+    if options.get("print_config"):
         click.echo(format_config(resolved))
         return None
-    from ..core.progress import Display
-
-    display = Display(quiet=options["quiet"], verbose=options["verbose"])
     return Session(
-        command, resolved, display, options["device"], options["offline"],
-        max_pixels=options.get("max_pixels"), **extra,
+        command=command.name, config=resolved.config, sources=resolved.sources,
+        preset=resolved.preset.name if resolved.preset else None,
+        device=options.get("device") or "auto", offline=options.get("offline"),
+        max_pixels=options.get("max_pixels"), image_format=options.get("image_format"),
+        overwrite=bool(options.get("overwrite")), threads=options.get("threads"),
     )
 
 
-def image_extension(output: str | None, image_format: str | None) -> str:
-    if image_format:
-        return "." + image_format
-    if output and output != batch.STDIO and Path(output).suffix and not Path(output).is_dir():
-        return Path(output).suffix
-    return ".png"
+def plan(command: Command, session: Session, options: Mapping[str, Any]) -> list[batch.Job]:
+    """The command's jobs: items x variants, each with its output path."""
+    output = options.get("output")
+    if command.inputs is Inputs.SEEDS:
+        items = batch.seed_items(options["count"], first_seed=session.config.seed, prefix=command.words[-1])
+    elif command.inputs is Inputs.CUSTOM:
+        items = command.items(session, options)
+    else:
+        if not options.get("inputs"):
+            raise UsageError(f"missing {command.input_metavar}: give at least one input (files, folders, globs or -)")
+        exclude = Path(output) if output and output != batch.STDIO else None
+        items = batch.collect_inputs(options["inputs"], recursive=options.get("recursive", False), exclude=exclude)
+    variants = command.variants(session) if command.variants else [{}]
+    if command.output is None:
+        return [batch.Job(item, None, dict(v)) for item in items for v in variants]
+    if output == batch.STDIO and sys.stdout.isatty():
+        raise UsageError("-o -: refusing to write image data to a terminal; redirect stdout or use -o FILE")
+
+    def extension(item: batch.Item) -> str:
+        if command.extension is not None:
+            return command.extension(session, item, output)
+        return default_extension(session, output, command.output.formats)
+
+    return batch.plan_jobs(items, output=output, template=options["name_template"], extension=extension, variants=variants)
 
 
-def run_batch(
-    session: Session,
-    jobs: Sequence[batch.Job],
-    *,
-    load: Callable[[Session], Any],
-    process: Callable[[batch.Job, Any, Session], Any],
-    overwrite: bool,
-    json_lines: bool,
-) -> int:
-    """Load the model once, run every job, report, and return the exit code."""
-    display = session.display
+def run_command(command: Command, options: dict[str, Any]) -> int:
+    """Everything ``genart <command> ...`` does after parsing; returns the exit code."""
+    session = make_session(command, options)
+    if session is None:
+        return ExitCode.OK
+    if options.get("executor") == "ray":
+        from ..engine.ray import require_ray
+
+        require_ray()  # before anything else: exit 2 with the install line
+    if command.session is not None:
+        session = command.session(session, options)
+    jobs = plan(command, session, options)
+    shard = parse_shard(options.get("shard"))
+    if shard is not None:
+        jobs = select(jobs, *shard)
+    if command.check is not None:
+        command.check(session, jobs)
+    from ..core.progress import Display
+    from ..engine.executors import execute
+
+    display = Display(quiet=options.get("quiet", False), verbose=options.get("verbose", False))
+    report = command.report(session, bool(options.get("json_lines"))) if command.report else None
+    if report is None and options.get("json_lines"):
+        report = JsonLines()
+    listeners = [display] + ([report] if report is not None else [])
     with display:
-        model = load(session)
-        display.start_batch(len(jobs))
-
-        def on_start(index: int, job: batch.Job) -> None:
-            display.start_item(index, len(jobs), job.item.name)
-
-        def on_done(outcome: batch.Outcome) -> None:
-            display.end_item(outcome.status, outcome.job.item.name, outcome.error, outcome.seconds)
-            if json_lines:
-                click.echo(json.dumps(outcome.as_json()))
-
-        summary = batch.run_jobs(
-            jobs,
-            lambda job: process(job, model, session),
-            overwrite=overwrite,
-            on_start=on_start,
-            on_done=on_done,
+        summary = execute(
+            options.get("executor") or "local", session, jobs, command.runner, fan_out(listeners),
+            address=options.get("ray_address"), workers=options.get("workers"),
+            gpus_per_worker=options.get("gpus_per_worker"),
         )
-    report_summary(display, summary)
     return int(summary.exit_code)
 
 
-def load_input(session: Session, path: str) -> Any:
-    """Load one input image (a LoadedImage), reporting its warnings."""
-    from ..imageio import load_image
-
-    image = load_image(path, max_pixels=session.max_pixels)
-    for warning in image.warnings:
-        session.display.warning(f"{image.source}: {warning}")
-    return image
-
-
-def save_result(
-    session: Session, job: batch.Job, image: Any, *, alpha: Any = None, **inputs: Any
-) -> dict[str, Any]:
-    """Write a job's output atomically with its recorded parameters; returns its result."""
-    from ..imageio import save_image
-
-    fmt = session.image_format
-    if job.output != batch.STDIO:
-        Path(job.output).parent.mkdir(parents=True, exist_ok=True)
-    warnings = save_image(
-        image, job.output, alpha=alpha, format=fmt, metadata=session.metadata(job, **inputs)
-    )
-    for warning in warnings:
-        session.display.warning(f"{job.output}: {warning}")
-    height, width = image.shape[-2:]
-    return {"width": int(width), "height": int(height)}
-
-
-def job_events(session: Session, job: batch.Job) -> Callable[[Any], None]:
-    """The event callback for one job: progress to the display, and ``Intermediate``
-    images (``--save-every``) written beside the output as ``<stem>_<tag>.png``."""
-    from ..core.events import Intermediate
-    from ..imageio import save_image
-
-    out = Path(job.output) if job.output not in (None, batch.STDIO) else None
+def fan_out(listeners: Sequence[Callable[[Any], None]]) -> Callable[[Any], None]:
+    """One event callback that hands each event to every listener, in order."""
 
     def callback(event: Any) -> None:
-        session.display(event)
-        if isinstance(event, Intermediate) and out is not None:
-            save(event)
-
-    def save(event: Any) -> None:
-        dest = out.with_name(f"{out.stem}_{event.tag}{out.suffix or '.png'}")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        save_image(event.image, str(dest), format=session.image_format, metadata=session.metadata(job, intermediate=event.tag))
-        session.display.detail(f"wrote {dest}")
+        for listener in listeners:
+            listener(event)
 
     return callback
 
 
-def report_summary(display: Any, summary: batch.Summary) -> None:
-    if summary.interrupted:
-        display.error("interrupted; finished outputs are kept, no partial file was written")
-    total = len(summary.outcomes)
-    if total > 1 or summary.failed:
-        parts = [f"{summary.count('ok')} done"]
-        if summary.count("skipped"):
-            parts.append(f"{summary.count('skipped')} skipped (exist)")
-        if summary.failed:
-            parts.append(f"{len(summary.failed)} failed")
-        if total > 1:
-            display.info(", ".join(parts))
-        if summary.failed and total > 1:
-            for o in summary.failed:
-                display.error(f"{o.job.item.name}: {o.error}")
+class JsonLines:
+    """``--json``: one JSON object per finished job on stdout."""
 
-
-__all__ = [
-    "ExitCode",
-    "GenartError",
-    "Session",
-    "common_options",
-    "image_extension",
-    "input_options",
-    "make_session",
-    "output_options",
-    "run_batch",
-]
+    def __call__(self, event: Any) -> None:
+        if isinstance(event, ItemFinished):
+            click.echo(json.dumps(event.record()))
+        elif isinstance(event, BatchFinished):
+            sys.stdout.flush()

@@ -1,4 +1,11 @@
-"""The ``genart`` command group: subcommands are imported only when used."""
+"""The ``genart`` command group, built from the command registry.
+
+Every registered command (``genart.registry``) becomes a click command made by
+:func:`build_command` from its declaration; ``"rules/lsystem"`` becomes ``genart rules
+lsystem``. Command declarations are imported only when listed or used, and none imports
+torch, so ``--help``, completion and usage errors stay fast. ``models`` and ``presets``
+are tools over the registries, not commands that run jobs.
+"""
 from __future__ import annotations
 
 import importlib
@@ -7,44 +14,73 @@ import sys
 
 import click
 
-from .. import __version__
+from .. import __version__, registry
+from ..core.command import Command
 from ..core.errors import ExitCode, GenartError
-from .common import EXIT_HELP
+from .common import EXIT_HELP, common_params, input_params, output_params, run_command
+from .options import config_params
 
-# name -> "module:attribute"; importing the module must not import torch.
-COMMANDS = {
-    "style": "genart.cli.style:style",
-    "dream": "genart.cli.dream:dream",
-    "doodle": "genart.cli.doodle:doodle",
-    "classify": "genart.cli.classify:classify",
+# Tools: "module:attribute" of plain click commands.
+TOOLS = {
     "models": "genart.cli.models:models",
     "presets": "genart.cli.presets:presets",
 }
 
-class LazyGroup(click.Group):
-    """A group that imports a subcommand's module only when that subcommand is needed."""
+
+def build_command(command: Command) -> click.Command:
+    """The click command of a registered command: its inputs, outputs, config options,
+    its own options and the shared ones, all running :func:`run_command`."""
+    params = [
+        *input_params(command),
+        *command.options,
+        *output_params(command),
+        *config_params(command.config),
+        *common_params(),
+    ]
+
+    def callback(**options: object) -> int:
+        return run_command(command, dict(options))
+
+    return click.Command(
+        command.words[-1], callback=callback, params=params, help=command.help or command.summary,
+        short_help=command.summary, epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+
+class RegistryGroup(click.Group):
+    """A group whose subcommands come from the registry (under ``prefix``), plus tools."""
+
+    def __init__(self, *args: object, prefix: str = "", tools: dict[str, str] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.prefix = prefix
+        self.tools = tools or {}
+
+    def _children(self) -> list[str]:
+        names = []
+        for name in registry.names():
+            if name.startswith(self.prefix):
+                child = name[len(self.prefix):].split("/")[0]
+                if child not in names:
+                    names.append(child)
+        return names + [t for t in self.tools if t not in names]
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in COMMANDS if self._load(name) is not None]
+        return self._children()
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return self._load(name)
-
-    @staticmethod
-    def _load(name: str) -> click.Command | None:
-        target = COMMANDS.get(name)
-        if target is None:
-            return None
-        module, attr = target.split(":")
-        try:
+        full = self.prefix + name
+        if full in registry.COMMANDS:
+            return build_command(registry.get(full))
+        if any(n.startswith(full + "/") for n in registry.names()):
+            return RegistryGroup(name, prefix=full + "/", help=f"genart {full.replace('/', ' ')} commands.",
+                                 context_settings={"help_option_names": ["-h", "--help"]})
+        if name in self.tools:
+            module, attr = self.tools[name].split(":")
             return getattr(importlib.import_module(module), attr)
-        except ModuleNotFoundError as exc:  # a command not built yet
-            if exc.name == module:
-                return None
-            raise
+        return None
 
 
-@click.group(cls=LazyGroup, epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RegistryGroup, tools=TOOLS, epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="genart")
 def cli() -> None:
     """Neural style transfer, DeepDream, Neural Doodle and ImageNet classification.
@@ -52,7 +88,7 @@ def cli() -> None:
     \b
     genart style photo.jpg --style painting.jpg -o out.png
     genart dream photo.jpg -o dream.png
-    genart doodle --style Monet.jpg --target-map coast_sem.png -o coast.png
+    genart doodle Coastline_sem.png --style Monet.jpg -o coast.png
     genart classify photos/ --topk 3
     """
 
@@ -61,10 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: runs the group and maps errors to one line and an exit code."""
     try:
         code = cli.main(args=argv, prog_name="genart", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("genart: interrupted", err=True)
-        code = ExitCode.INTERRUPTED
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("genart: interrupted", err=True)
         code = ExitCode.INTERRUPTED
     except click.ClickException as exc:

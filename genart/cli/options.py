@@ -1,12 +1,12 @@
 """Click options derived from a command's config dataclass, so defaults live in one place.
 
 Every option is declared with ``default=None``: a value of ``None`` after parsing means
-"not given", which lets ``genart.core.presets.resolve`` apply defaults < preset < environment
+"not given", which lets ``genart.presets.resolve`` apply defaults < preset < environment
 < flags. The help text shows the dataclass default.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -19,15 +19,26 @@ def _show(value: Any) -> str:
     return "none" if value is None else str(value)
 
 
-def _option(info: FieldInfo) -> Callable:
+class _Number(click.ParamType):
+    """A number kept as given: the config's own coercion parses it (so ``1e8`` is a valid
+    integer, as in presets) and reports errors naming the option."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value
+
+
+_INT, _FLOAT = _Number("integer"), _Number("number")
+
+
+def _param(info: FieldInfo) -> click.Option:
     names = [info.flag] + ([info.short] if info.short else [])
     help_text = f"{info.help} [default: {_show(info.default)}]"
     if info.base is bool and not info.is_sequence:
-        positive = info.flag
-        negative = "--no-" + positive[2:]
-        return click.option(
-            f"{positive}/{negative}", *names[1:], info.name, default=None, help=help_text
-        )
+        negative = "--no-" + info.flag[2:]
+        return click.Option([f"{info.flag}/{negative}", *names[1:], info.name], default=None, help=help_text)
     kind: Any
     if info.is_sequence:
         kind = click.STRING
@@ -37,20 +48,13 @@ def _option(info: FieldInfo) -> Callable:
     elif info.path:
         kind = click.Path(dir_okay=False)
     else:
-        kind = {int: click.INT, float: click.FLOAT}.get(info.base, click.STRING)
-    return click.option(*names, info.name, type=kind, default=None, help=help_text)
+        kind = {int: _INT, float: _FLOAT}.get(info.base, click.STRING)
+    return click.Option([*names, info.name], type=kind, default=None, help=help_text)
 
 
-def config_options(config_cls: type, *, exclude: tuple[str, ...] = ()) -> Callable:
-    """Decorator adding one option per CLI-visible field of ``config_cls``."""
-    infos = [f for f in config_fields(config_cls) if f.cli and f.name not in exclude]
-
-    def decorate(func: Callable) -> Callable:
-        for info in reversed(infos):
-            func = _option(info)(func)
-        return func
-
-    return decorate
+def config_params(config_cls: type) -> list[click.Option]:
+    """One option per CLI-visible field of ``config_cls``."""
+    return [_param(f) for f in config_fields(config_cls) if f.cli]
 
 
 def given_flags(config_cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:

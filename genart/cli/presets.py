@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from ..core import presets as P
-from ..configs import CONFIGS
+from .. import registry
+from .. import presets as P
 from ..core.errors import UsageError
 
 
@@ -14,16 +14,20 @@ def presets() -> None:
 
 
 @presets.command("list")
-@click.argument("command", required=False, type=click.Choice(sorted(CONFIGS)))
+@click.argument("command", required=False)
 def list_presets(command: str | None) -> None:
     """List presets, for one COMMAND or all."""
-    for cmd in [command] if command else sorted(CONFIGS):
-        for name, path in P.available(cmd).items():
+    rows = []
+    for cmd in [registry.get(command).name] if command else registry.names():
+        for name in P.available(cmd):
             try:
                 description = P.load(cmd, name).description
             except UsageError as exc:
                 description = f"(invalid: {exc})"
-            click.echo(f"{cmd}/{name:<16} {description}")
+            rows.append((f"{cmd}/{name}", description))
+    width = max((len(key) for key, _ in rows), default=0)
+    for key, description in rows:
+        click.echo(f"{key:<{width}}  {description}".rstrip())
 
 
 @presets.command("show")
@@ -36,16 +40,15 @@ def show(name: str) -> None:
     if loaded.description:
         click.echo(f"# {loaded.description}")
     resolved = P.resolve(command, preset=str(loaded.path), env={})
-    click.echo(P.format_config(resolved))
+    click.echo(P.format_config(resolved, header=False))
 
 
 def _split(name: str) -> tuple[str, str]:
     if "/" in name:
-        command, preset = name.split("/", 1)
-        if command not in CONFIGS:
-            raise UsageError(f"unknown command {command!r} in {name!r}")
+        command, preset = name.rsplit("/", 1)
+        registry.get(command)  # an unknown command fails here, with suggestions
         return command, preset
-    owners = [cmd for cmd in sorted(CONFIGS) if name in P.available(cmd)]
+    owners = [cmd for cmd in registry.names() if name in P.available(cmd)]
     if not owners:
         raise UsageError(f"no preset named {name!r}; see `genart presets list`")
     if len(owners) > 1:

@@ -1,11 +1,10 @@
-"""The foundation every command stands on (torch-free unless a module says otherwise).
+"""The foundation every part of genart stands on (torch-free unless a module says otherwise).
 
 ``errors``     errors and exit codes
-``events``     progress events that algorithms emit instead of printing
+``events``     progress events that algorithms and the batch engine emit instead of printing
 ``config``     config dataclass fields (``param``), coercion and validation
-``presets``    YAML presets and the defaults < preset < environment < flags precedence
-``configdoc``  docs/settings.md, generated from the registry's config dataclasses
-``batch``      inputs -> jobs -> outputs: naming, resume, summary, exit codes
+``command``    what a command declares (the registry's entries)
+``session``    the settings of one run, shared by every command's typed session
 ``progress``   progress events -> the terminal display on stderr
 ``device``     where to compute and in what precision (torch imported lazily)
 ``geometry``   fitting to a long side and resizing (torch)

@@ -2,7 +2,7 @@
 
 Each command declares a frozen dataclass whose fields are made with :func:`param`. From
 that single declaration genart derives the command-line options (``genart.cli.options``),
-validates presets and ``GENART_*`` environment variables (``genart.core.presets``), and prints
+validates presets and ``GENART_*`` environment variables (``genart.presets``), and prints
 ``--print-config``. Nothing here imports torch.
 
 Example::

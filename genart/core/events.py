@@ -85,6 +85,20 @@ class ItemFinished:
     output: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    result: Any = field(default=None, compare=False)  # what the job returned (JSON-able)
+    variant: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"style": "starry"}
+
+    def record(self) -> dict[str, Any]:
+        """The job as one ``--json`` object."""
+        return {
+            "input": self.name,
+            "output": self.output,
+            "status": self.status,
+            "error": self.error,
+            "seconds": round(self.seconds, 3),
+            "result": self.result,
+            **({"variant": dict(self.variant)} if self.variant else {}),
+        }
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,15 @@ import sys
 import time
 from typing import IO, Any
 
-from .events import Event, Message, StageStarted, Step
+from .events import BatchFinished, BatchStarted, Event, ItemFinished, ItemStarted, Message, StageStarted, Step
 
 PLAIN_INTERVAL_S = 5.0
+
+
+def item_error(name: str, error: str | None) -> str:
+    """A job's error, prefixed with its input's name unless the message names it already."""
+    error = error or "failed"
+    return error if name in error else f"{name}: {error}"
 
 
 def _fmt_metrics(metrics: Any) -> str:
@@ -49,6 +55,8 @@ class Display:
         self._stage: StageStarted | None = None
         self._last_plain = 0.0
         self._item = ""
+        self._written: list[str] = []
+        self._failed: list[tuple[str, str | None]] = []
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> "Display":
@@ -87,44 +95,80 @@ class Display:
             self._progress.stop()
             self._progress = None
 
-    # -------------------------------------------------------------------- batches
-    def start_batch(self, total: int) -> None:
-        if total > 1 and self.live:
-            self._ensure_bars()
-            self._files_task = self._progress.add_task("files", total=total, info="")
+    # --------------------------------------------------------------------- events
+    def __call__(self, event: Event) -> None:
+        """The event callback handed to the algorithms and the batch engine."""
+        handler = {
+            BatchStarted: self._batch_started,
+            ItemStarted: self._item_started,
+            ItemFinished: self._item_finished,
+            BatchFinished: self._batch_finished,
+            StageStarted: self._stage_started,
+            Step: self._step,
+            Message: self._message,
+        }.get(type(event))  # Intermediate images are the runner's to save
+        if handler is not None:
+            handler(event)
 
-    def start_item(self, index: int, total: int, name: str) -> None:
-        self._item = name
+    def _batch_started(self, ev: BatchStarted) -> None:
+        self._written, self._failed = [], []
+        if ev.total > 1 and self.live:
+            self._ensure_bars()
+            self._files_task = self._progress.add_task("files", total=ev.total, info="")
+
+    def _item_started(self, ev: ItemStarted) -> None:
+        self._item = ev.name
         if self.live:
             self._ensure_bars()
             if self._files_task is not None:
-                self._progress.update(self._files_task, description=f"[{index + 1}/{total}] {name}")
-        elif not self.quiet and total > 1:
-            self.info(f"[{index + 1}/{total}] {name}")
+                self._progress.update(self._files_task, description=f"[{ev.index + 1}/{ev.total}] {ev.name}")
+        elif not self.quiet and ev.total > 1:
+            self.info(f"[{ev.index + 1}/{ev.total}] {ev.name}")
 
-    def end_item(self, status: str, name: str, error: str | None = None, seconds: float = 0.0) -> None:
+    def _item_finished(self, ev: ItemFinished) -> None:
         if self._files_task is not None:
             self._progress.advance(self._files_task)
         if self._steps_task is not None:
             self._progress.remove_task(self._steps_task)
             self._steps_task = None
-        if status == "failed":
-            self.error(error or f"{name}: failed")
-        elif status == "skipped":
-            self.detail(f"{name}: skipped (output exists)")
-        elif not self.live:
-            self.detail(f"{name}: done in {seconds:.1f}s")
+        if ev.status == "failed":
+            self._failed.append((ev.name, ev.error))
+            self.error(item_error(ev.name, ev.error))
+        elif ev.status == "skipped":
+            self.detail(f"{ev.name}: skipped (output exists)")
+        else:
+            if ev.output not in (None, "-"):
+                self._written.append(ev.output)
+            if not self.live:
+                self.detail(f"{ev.name}: done in {ev.seconds:.1f}s")
 
-    # --------------------------------------------------------------------- events
-    def __call__(self, event: Event) -> None:
-        """The event callback handed to the algorithms."""
-        handler = {
-            StageStarted: self._stage_started,
-            Step: self._step,
-            Message: self._message,
-        }.get(type(event))  # Intermediate images are the CLI's to save
-        if handler is not None:
-            handler(event)
+    def _batch_finished(self, ev: BatchFinished) -> None:
+        self.close()
+        total = ev.done + ev.skipped + ev.failed + ev.not_started
+        if ev.interrupted:
+            rest = f", {ev.not_started} not started" if ev.not_started else ""
+            self.error(
+                f"interrupted: {ev.done} done, {ev.skipped} skipped{rest}; finished outputs are kept and no "
+                "partial file was written; run the same command again to resume"
+            )
+        elif total > 1:
+            parts = [f"{ev.done} done"]
+            if ev.skipped:
+                parts.append(f"{ev.skipped} skipped (output exists)")
+            if ev.failed:
+                parts.append(f"{ev.failed} failed")
+            self.info(", ".join(parts))
+            for name, error in self._failed:
+                self.error(item_error(name, error))
+        self._report_written()
+
+    def _report_written(self) -> None:
+        """The last line of a run: where its outputs went."""
+        if len(self._written) == 1:
+            self.info(f"wrote {self._written[0]}")
+        elif self._written:
+            folder = os.path.commonpath([os.path.abspath(os.path.dirname(p) or ".") for p in self._written])
+            self.info(f"wrote {len(self._written)} files in {os.path.relpath(folder)}")
 
     def _stage_started(self, ev: StageStarted) -> None:
         self._stage = ev

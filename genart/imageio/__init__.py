@@ -19,8 +19,10 @@ Split by concern:
 ``opening``   opening files and stdin, the pixel limit checked before decoding
 ``convert``   Pillow modes, alpha and ICC profiles -> float sRGB
 ``load``      ``load_image`` and ``LoadedImage``
+``probe``     ``image_size`` from the header, for checks before any work
 ``save``      ``save_image``: 8-bit encoding, atomic writes, stdout; ``encode_image``
 ``metadata``  settings stored in written files, ``read_metadata``
+``records``   a folder of genart outputs and the settings each recorded (sheets, galleries)
 ``srgb``      the sRGB profile images are converted to and tagged with
 ``tensor``    numpy <-> torch (torch imported lazily)
 ``thumbnail`` small 8-bit copies for pages and contact sheets
@@ -31,6 +33,7 @@ from .formats import ALPHA_FORMATS, SUPPORTED_FORMATS, resolve_format
 from .load import LoadedImage, load_image
 from .metadata import read_metadata
 from .opening import DEFAULT_MAX_PIXELS
+from .probe import image_size
 from .save import encode_image, save_image
 from .tensor import from_tensor, resize_long_side, to_tensor
 from .thumbnail import load_thumbnail, to_thumbnail
@@ -42,6 +45,7 @@ __all__ = [
     "LoadedImage",
     "encode_image",
     "from_tensor",
+    "image_size",
     "load_image",
     "load_thumbnail",
     "read_metadata",

@@ -41,7 +41,7 @@ class DreamConfig:
     guide_size: int = param(224, "Long side (px) the guide image is resized to.", min=16)
     octaves: int = param(4, "Number of octaves (capped at the network's minimum input size).", min=1)
     octave_scale: float = param(1.4, "Size ratio between consecutive octaves.", min=1.01, max=4.0)
-    iterations: int = param(10, "Gradient-ascent steps per octave.", min=0)
+    iterations: int = param(10, "Gradient-ascent steps per octave.", min=1)
     step_size: float = param(1.5, "Mean pixel change per step, in 0-255 units.", min=0.0)
     jitter: int = param(32, "Largest random roll (px) applied before each step.", min=0)
     grad_norm: str = param(

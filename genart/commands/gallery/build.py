@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core.errors import GenartError, ImageError
-from ...core.records import OutputRecord, differing_settings, scan_outputs
+from ...imageio.records import OutputRecord, differing_settings, scan_outputs
 from .config import GalleryConfig
 
 STATIC = Path(__file__).parent / "static"

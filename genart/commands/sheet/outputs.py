@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ...core.errors import GenartError
-from ...core.records import OutputRecord, differing_settings, format_settings, scan_outputs
+from ...imageio.records import OutputRecord, differing_settings, format_settings, scan_outputs
 from .layout import Entry
 
 

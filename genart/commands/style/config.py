@@ -45,8 +45,8 @@ class StyleConfig:
     scale_ratio: float = param(1.4142, "Size ratio between pyramid scales (default sqrt 2).", min=1.05, max=4.0)
     scales: tuple[int, ...] = param((), "Explicit pyramid long sides, coarse to fine (overrides --start-size).", min=16)
     pyramid: bool = param(True, "Grow the image coarse to fine; --no-pyramid runs one scale at --size.")
-    iterations: int = param(80, "Iterations at the final scale.", min=0)
-    coarse_iterations: int = param(80, "Iterations at each earlier scale.", min=0)
+    iterations: int = param(80, "Iterations at the final scale.", min=1)
+    coarse_iterations: int = param(80, "Iterations at each earlier scale (0: earlier scales only resize).", min=0)
     scale_iterations: tuple[int, ...] = param((), "Iterations per scale, coarse to fine (overrides both).", min=0)
     optimizer: str = param("lbfgs", "Optimiser: lbfgs or adam (with an averaged iterate).", choices=("lbfgs", "adam"))
     learning_rate: float | None = param(None, "Step size; default 1 for lbfgs, 0.02 for adam.", min=0.0)
@@ -79,6 +79,8 @@ class StyleConfig:
             raise ConfigError("style_layers: at least one style layer is needed")
         if self.tile_size and self.tile_size < 128:
             raise ConfigError(f"tile_size: {self.tile_size} is below 128 px (0 disables tiling)")
+        if self.scale_iterations and self.scale_iterations[-1] < 1:
+            raise ConfigError("scale_iterations: the last scale (the output) needs at least 1 iteration")
         if self.style_blend_weights and sum(self.style_blend_weights) <= 0:
             raise ConfigError("style_blend_weights: the weights must not all be zero")
 

@@ -76,8 +76,10 @@
       li.dataset.status = item.status;
       li.querySelector(".name").textContent = item.name;
       li.querySelector(".name").title = item.name;
+      const out = item.output && item.output !== "-" ? item.output.split(/[\\/]/).pop() : "";
       const sub = item.status === "failed" ? (item.error || "failed")
-        : item.status === "running" ? "running…" : item.seconds ? item.seconds.toFixed(1) + " s" : "";
+        : [item.status === "running" ? "running…" : item.seconds ? item.seconds.toFixed(1) + " s" : "", out]
+          .filter(Boolean).join(" · ");
       li.querySelector(".sub").textContent = sub;
       li.querySelector(".sub").title = sub;
       const pill = li.querySelector(".pill");

@@ -1,7 +1,7 @@
 """YAML presets and the precedence that turns defaults, presets, environment and flags
 into one config.
 
-A preset is ``<command>/<name>.yaml``::
+A preset is ``<command>/<name>.yaml`` (``rules/lsystem/<name>.yaml`` for ``rules lsystem``)::
 
     description: One line saying what the preset is for.
     params:
@@ -24,9 +24,9 @@ from typing import Any, Mapping
 
 import yaml
 
-from . import config as cfg
-from ..configs import CONFIGS, config_class
-from .errors import ConfigError, UsageError
+from . import registry
+from .core import config as cfg
+from .core.errors import ConfigError, UsageError
 
 _PRESET_KEYS = ("description", "params")
 
@@ -53,7 +53,7 @@ class Resolved:
 
 def builtin_dir() -> Path:
     """The built-in presets: inside the installed wheel, else the repository's presets/."""
-    package = Path(__file__).resolve().parents[1]  # genart/
+    package = Path(__file__).resolve().parent  # genart/
     packaged = package / "presets"
     return packaged if packaged.is_dir() else package.parent / "presets"
 
@@ -120,7 +120,7 @@ def load(command: str, name: str, env: Mapping[str, str] | None = None) -> Prese
 def _coerce_all(
     command: str, raw: Mapping[str, Any], *, where: str, base: Path | None
 ) -> dict[str, Any]:
-    infos = {f.name: f for f in cfg.config_fields(config_class(command))}
+    infos = {f.name: f for f in cfg.config_fields(_config_class(command))}
     out = {}
     for key, value in raw.items():
         name = str(key).replace("-", "_")
@@ -135,14 +135,26 @@ def _coerce_all(
 
 
 def _resolve_paths(value: Any, base: Path) -> Any:
+    """Relative paths resolve against the preset's folder. A bare file name with no file
+    of that name beside the preset stays bare: the weights layer then looks for it where
+    weights live (GENART_WEIGHTS_DIR, the hub cache), so a preset can name a weights file."""
     if isinstance(value, tuple):
         return tuple(_resolve_paths(v, base) for v in value)
     p = Path(os.path.expanduser(value))
-    return str(p if p.is_absolute() else (base / p).resolve())
+    if p.is_absolute():
+        return str(p)
+    if len(p.parts) == 1 and not (base / p).exists():
+        return value
+    return str((base / p).resolve())
 
 
 def env_prefix(command: str) -> str:
-    return f"GENART_{command.upper()}_"
+    """``GENART_STYLE_``; ``GENART_RULES_LSYSTEM_`` for ``rules/lsystem``."""
+    return f"GENART_{command.upper().replace('/', '_')}_"
+
+
+def _config_class(command: str) -> type:
+    return registry.config_class(command)
 
 
 def from_env(command: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -151,7 +163,7 @@ def from_env(command: str, env: Mapping[str, str] | None = None) -> dict[str, An
     prefix = env_prefix(command)
     raw = {k[len(prefix):].lower(): v for k, v in env.items() if k.startswith(prefix)}
     values = {}
-    infos = {f.name: f for f in cfg.config_fields(config_class(command))}
+    infos = {f.name: f for f in cfg.config_fields(_config_class(command))}
     for key, value in raw.items():
         var = prefix + key.upper()
         if key not in infos:
@@ -172,9 +184,7 @@ def resolve(
     ``flags`` holds only the options the user actually gave, keyed by field name, as
     raw values (strings from the command line are parsed like everything else).
     """
-    if command not in CONFIGS:
-        raise UsageError(f"unknown command {command!r}")
-    cls = config_class(command)
+    cls = _config_class(command)
     infos = {f.name: f for f in cfg.config_fields(cls)}
     values = {name: info.default for name, info in infos.items()}
     sources = {name: "default" for name in infos}
@@ -191,12 +201,13 @@ def resolve(
     return Resolved(cfg.build(cls, values), sources, loaded)
 
 
-def format_config(resolved: Resolved) -> str:
-    """Settings and their sources, one per line, for ``--print-config``."""
+def format_config(resolved: Resolved, *, header: bool = True) -> str:
+    """Settings and their sources, one per line, for ``--print-config`` (``header``: a
+    first line naming the preset file, when there is one)."""
     rows = cfg.to_dict(resolved.config)
     width = max(len(k) for k in rows)
     lines = []
-    if resolved.preset is not None:
+    if header and resolved.preset is not None:
         lines.append(f"# preset {resolved.preset.name}: {resolved.preset.path}")
     for key, value in rows.items():
         shown = ",".join(map(str, value)) if isinstance(value, list) else value

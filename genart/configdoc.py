@@ -1,13 +1,13 @@
 """The settings reference (docs/settings.md), derived from the config dataclasses.
 
-    python -m genart.core.configdoc > docs/settings.md
+    python -m genart.configdoc > docs/settings.md
 
 ``tests/test_configdoc.py`` fails when the committed file drifts from the dataclasses.
 """
 from __future__ import annotations
 
-from .config import config_fields
-from ..configs import CONFIGS, config_class
+from . import registry
+from .core.config import config_fields
 from .presets import env_prefix
 
 
@@ -22,14 +22,14 @@ def settings_markdown() -> str:
     lines = [
         "# Settings reference",
         "",
-        "Generated from the config dataclasses in `genart/configs/` by",
-        "`python -m genart.core.configdoc > docs/settings.md`; do not edit by hand.",
+        "Generated from the config dataclasses of the commands in `genart.registry` by",
+        "`python -m genart.configdoc > docs/settings.md`; do not edit by hand.",
         "Each setting can come from the command's defaults, a preset (`params:` key),",
         "an environment variable, or the command-line option, each overriding the one before.",
     ]
-    for command in CONFIGS:
-        lines += ["", f"## genart {command}", "", "| option | preset key | environment variable | default | meaning |", "|---|---|---|---|---|"]
-        for f in config_fields(config_class(command)):
+    for command in registry.names():
+        lines += ["", f"## genart {command.replace('/', ' ')}", "", "| option | preset key | environment variable | default | meaning |", "|---|---|---|---|---|"]
+        for f in config_fields(registry.config_class(command)):
             option = f"`{f.flag}`" if f.cli else "(preset only)"
             choices = f" One of: {', '.join(f.choices)}." if f.choices else ""
             help_text = f.help.replace("|", "\\|")

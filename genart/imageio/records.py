@@ -18,8 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .batch import IMAGE_EXTENSIONS
-from .errors import GenartError, ImageError
+from ..core.errors import GenartError, ImageError
+from .formats import _ALIASES
+from .metadata import read_metadata
+
+# Every extension genart writes (and reads by name): .png, .jpg, .jpeg, .webp, .tif...
+OUTPUT_EXTENSIONS = frozenset("." + ext for ext in _ALIASES)
 
 # Images genart writes that are views of other outputs, not outputs themselves.
 NOT_OUTPUTS = frozenset({"sheet", "gallery"})
@@ -131,7 +135,7 @@ def scan_outputs(
     records, others = [], []
     for path in _image_files(root, recursive, skip):
         try:
-            metadata = _read(path)
+            metadata = read_metadata(path)
         except ImageError:
             others.append(path)
             continue
@@ -144,17 +148,11 @@ def scan_outputs(
     return records, others
 
 
-def _read(path: Path) -> dict[str, Any] | None:
-    from ..imageio import read_metadata
-
-    return read_metadata(path)
-
-
 def _image_files(root: Path, recursive: bool, skip: list[Path]) -> list[Path]:
     pattern = "**/*" if recursive else "*"
     files = []
     for path in root.glob(pattern):
-        if path.name.startswith(".") or path.suffix.lower() not in IMAGE_EXTENSIONS or not path.is_file():
+        if path.name.startswith(".") or path.suffix.lower() not in OUTPUT_EXTENSIONS or not path.is_file():
             continue
         if any(parent in skip for parent in path.resolve().parents):
             continue

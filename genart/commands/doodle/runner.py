@@ -1,0 +1,34 @@
+"""The doodle runner: the backbone and the shared images are loaded once per run."""
+from __future__ import annotations
+
+from typing import Any
+
+from ...engine import batch
+from ...engine.runner import Runner
+from .algorithm import doodle
+from .command import DoodleSession
+
+
+class DoodleRunner(Runner):
+    session: DoodleSession
+
+    def load(self) -> None:
+        cfg, s = self.config, self.session
+        self.backbone = self.load_backbone()
+        content_layers = cfg.content_layers if s.content else ()
+        self.backbone.extractor([*cfg.style_layers, *content_layers])  # bad layers fail once, before any job
+        paths = {"style": s.style, "style_map": s.style_map, "content": s.content, "content_map": s.content_map}
+        self.shared = {name: self.read_tensor(path) if path else None for name, path in paths.items()}
+
+    def process(self, job: batch.Job) -> dict[str, Any]:
+        s, shared = self.session, self.shared
+        target = self.read_tensor(job.item.path) if s.targets else None
+        style_map = shared["style_map"]
+        if target is None and shared["content_map"] is None and not self.config.auto_map:
+            style_map = None  # no doodle and no content map: unguided (texture or plain transfer)
+        target_name = job.item.path if target is not None else s.content_map or "content map"
+        out = doodle(shared["style"], style_map, target, self.config, backbone=self.backbone,
+                     content=shared["content"], content_map=shared["content_map"], callback=self.job_callback(job),
+                     map_names=(s.style_map or "style map", target_name))
+        return self.save_image(job, out, style=s.style, style_map=s.style_map, content=s.content,
+                               target_map=job.item.path if target is not None else None)

@@ -1,0 +1,89 @@
+"""``genart dream``: how DeepDream plugs into genart (no torch here).
+
+A job dreams on one image, or (``frames`` > 0) renders a zoom animation: numbered frames
+in ``<stem>_frames/`` beside the output, then the GIF/WebP at the output path.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.budget import OVERHEAD, check_budget, feature_bytes, image_bytes
+from ...core.command import Command, Output, default_extension
+from ...core.errors import UsageError
+from ...core.geometry import fit_long_side
+from ...core.session import Session
+from ...engine import batch
+from ...engine.checks import input_sizes, registered_spec
+from .config import DreamConfig
+
+__all__ = ["COMMAND"]
+
+
+def _extension(session: Session, item: batch.Item, output: str | None) -> str:
+    """A zoom animation is written as .gif/.webp (or its frames only, with animation none)."""
+    cfg = session.config
+    if cfg.frames:
+        return ".png" if cfg.animation == "none" else "." + cfg.animation
+    return default_extension(session, output)
+
+
+def estimate_memory(config: DreamConfig, spec: Any, height: int, width: int) -> float:
+    """Estimated peak bytes of dreaming on a ``height`` x ``width`` image."""
+    layers = spec.layers()
+    order = [info.name for info in layers]
+    if config.label is not None:
+        deepest = order[-1]
+    else:
+        wanted = [*(config.layers or spec.default_dream_layers), *config.guide_layers]
+        deepest = max((spec.layer(n).name for n in wanted), key=order.index)
+    pixels = height * width
+    tile = config.tile_size
+    net = min(pixels, tile * tile) if tile else pixels
+    return OVERHEAD * feature_bytes(layers, deepest) * net + image_bytes(8) * pixels
+
+
+def _check(session: Session, jobs: list[batch.Job]) -> None:
+    """Stdout, sizes and memory, before any work."""
+    cfg = session.config
+    if cfg.frames and any(job.output == batch.STDIO for job in jobs):
+        raise UsageError("-o -: a zoom animation (--frames) cannot go to stdout")
+    spec = registered_spec(cfg.model)
+    for path, (w, h) in input_sizes(jobs, session.max_pixels).items():
+        side = cfg.size or max(w, h)
+        out_h, out_w = fit_long_side(h, w, side)
+        if spec is not None and min(out_h, out_w) < spec.min_size:
+            raise UsageError(
+                f"{path}: at {out_w}x{out_h} px the image is too small for {spec.name}, which needs at least "
+                f"{spec.min_size} px per side" + (f" (raise --size from {cfg.size})" if cfg.size else "")
+            )
+        check_budget(
+            what=f"the dream of {path}", setting="--size", value=side,
+            shape=lambda s: fit_long_side(h, w, s),
+            need=lambda s: estimate_memory(cfg, spec, *fit_long_side(h, w, s)) if spec else 0.0,
+            max_pixels=session.max_pixels if cfg.size else None, memory=session.device != "cuda",
+        )
+
+
+COMMAND = Command(
+    name="dream",
+    config=DreamConfig,
+    runner="genart.commands.dream.runner:DreamRunner",
+    summary="DeepDream: amplify what a network sees in images.",
+    help="""Dream on IMAGES (files, folders, globs or -): amplify what the network sees.
+
+    \b
+    genart dream photo.jpg -o dream.png
+    genart dream photos/ --preset shallow -o dreams/
+    genart dream photo.jpg --label "Great Dane" --iterations 20 -o dogs.png
+    genart dream photo.jpg --preset zoom -o zoom.gif      # frames in zoom_frames/
+    genart models layers googlenet-bvlc                   # layers and channels to choose
+    """,
+    output=Output(template="{stem}_dream"),
+    extension=_extension,
+    check=_check,
+    api={
+        "dream": "genart.commands.dream.algorithm:dream",
+        "dream_frames": "genart.commands.dream.algorithm:dream_frames",
+        "DreamConfig": "genart.commands.dream.config:DreamConfig",
+    },
+)

@@ -1,0 +1,66 @@
+"""The dream runner: the backbone (and a guide image) are loaded once per run."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ...engine import batch
+from ...engine.runner import Runner
+from .algorithm import dream, dream_frames
+from .animation import frame_path, write_animation, written_frames
+from .objectives import label_index
+
+
+class DreamRunner(Runner):
+    def load(self) -> None:
+        cfg = self.config
+        self.backbone = self.load_backbone()
+        # Bad layers or a bad label fail once, before any job.
+        self.backbone.extractor(list(cfg.layers or self.backbone.spec.default_dream_layers))
+        if cfg.label:
+            label_index(cfg.label, self.backbone.categories)
+        self.guide = self.read_tensor(cfg.guide) if cfg.guide else None
+
+    def process(self, job: batch.Job) -> dict[str, Any]:
+        return self._animate(job) if self.config.frames else self._dream(job)
+
+    def _input(self, job: batch.Job) -> tuple[Any, Any]:
+        """The job's image as a tensor (resized by size) and its alpha (the saver resizes it)."""
+        from ...imageio import resize_long_side, to_tensor
+
+        loaded = self.read_image(job.item.path)
+        image = to_tensor(loaded)
+        size = self.config.size
+        if size is not None and size != max(image.shape[-2:]):
+            image = resize_long_side(image, size)
+        return image, loaded.alpha
+
+    def _dream(self, job: batch.Job) -> dict[str, Any]:
+        image, alpha = self._input(job)
+        out = dream(image, self.config, backbone=self.backbone, guide=self.guide, callback=self.job_callback(job))
+        return self.save_image(job, out, alpha=alpha)
+
+    def _animate(self, job: batch.Job) -> dict[str, Any]:
+        """Numbered frames into ``<stem>_frames/`` beside the output, resuming after the
+        frames already there (unless overwrite), then the animation at the job's output
+        (with ``animation: none`` only the frames are written)."""
+        from ...imageio import load_image, save_image, to_tensor
+
+        cfg = self.config
+        out = Path(job.output)
+        folder, stem = out.with_name(out.stem + "_frames"), out.stem
+        folder.mkdir(parents=True, exist_ok=True)
+        done = 0 if self.session.overwrite else written_frames(folder, stem, cfg.frames)
+        if done:
+            self.info(f"{job.item.name}: resuming after {done} frame(s) in {folder}")
+            image = to_tensor(load_image(frame_path(folder, stem, done - 1)))
+        else:
+            image, _ = self._input(job)
+        for index, frame in dream_frames(image, cfg, backbone=self.backbone, guide=self.guide, start_frame=done,
+                                         callback=self.job_callback(job)):
+            save_image(frame, str(frame_path(folder, stem, index)), metadata=self.session.metadata(job, frame=index))
+        paths = [frame_path(folder, stem, i) for i in range(cfg.frames)]
+        if cfg.animation != "none":
+            write_animation(paths, out, fps=cfg.fps)
+        height, width = image.shape[-2:]
+        return {"width": int(width), "height": int(height), "frames": cfg.frames, "frames_dir": str(folder)}

@@ -1,0 +1,36 @@
+"""The style runner: the backbone and every style image are loaded once per run."""
+from __future__ import annotations
+
+from typing import Any
+
+from ...engine import batch
+from ...engine.runner import Runner
+from .algorithm import stylize
+from .command import StyleSession
+
+
+class StyleRunner(Runner):
+    session: StyleSession
+
+    def load(self) -> None:
+        cfg = self.config
+        self.backbone = self.load_backbone(pooling=cfg.pooling)
+        self.backbone.extractor([*cfg.style_layers, *cfg.content_layers])  # bad layers fail once, before any job
+        self.tensors: dict[str, Any] = {}
+        for variant in self.session.styles:
+            for path in [*variant.paths, *(m for m in variant.masks if m)]:
+                if path not in self.tensors:
+                    self.tensors[path] = self.read_tensor(path)
+        self.init = self.read_tensor(cfg.init_image) if cfg.init == "image" else None
+
+    def process(self, job: batch.Job) -> dict[str, Any]:
+        variant = self.session.style(job)
+        styles = [self.tensors[p] for p in variant.paths]
+        masks = [None if m is None else self.tensors[m].mean(dim=1, keepdim=True) for m in variant.masks]
+        photo = self.read_image(job.item.path)
+        from ...imageio import to_tensor
+
+        out = stylize(to_tensor(photo), styles, self.config, backbone=self.backbone, style_masks=masks,
+                      init_image=self.init, callback=self.job_callback(job))
+        # The photo's transparency (if any) is restored on the output (save_image resizes it).
+        return self.save_image(job, out, alpha=photo.alpha, style=list(variant.paths), style_mask=list(variant.masks))
