@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "dream": "genart.commands.dream.command",
     "doodle": "genart.commands.doodle.command",
     "classify": "genart.commands.classify.command",
+    "sheet": "genart.commands.sheet.command",
+    "gallery": "genart.commands.gallery.command",
 }
 
 

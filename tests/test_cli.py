@@ -102,3 +102,10 @@ def test_every_command_has_help_text():
         command = cli.get_command(None, name)
         if command is not None:
             assert command.help and command.help.strip(), name
+
+
+def test_no_command_declares_an_option_twice():
+    for name in registry.names():
+        command = cli.get_command(None, name)
+        seen = [opt for param in command.params for opt in param.opts]
+        assert len(seen) == len(set(seen)), (name, sorted(o for o in seen if seen.count(o) > 1))

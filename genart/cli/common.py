@@ -7,10 +7,11 @@ display and the result writers listening to the same events. Nothing here import
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import click
 
@@ -39,20 +40,42 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 DEFAULT_MAX_PIXELS = 89_478_485
 
 
-def common_params() -> list[click.Parameter]:
-    """--preset, --print-config, --device, --threads, --offline, --json, -q, -v."""
-    return [
+def common_params(command: Command) -> list[click.Parameter]:
+    """--preset, --print-config, --json, -q, -v; for commands that compute, also
+    --device, --threads, --offline, --web, --sheet and the cluster options."""
+    params = [
         click.Option(["--preset", "-p"], metavar="NAME|FILE", help="Preset name (see `genart presets list`) or YAML file."),
         click.Option(["--print-config"], is_flag=True, help="Print the final settings and where each came from, then exit."),
+        click.Option(["--json", "json_lines"], is_flag=True, help="Write one JSON object per input to stdout (JSON Lines)."),
+        click.Option(["-q", "--quiet"], is_flag=True, help="Print only errors."),
+        click.Option(["-v", "--verbose"], is_flag=True, help="Print more detail."),
+    ]
+    if not command.compute:
+        return params
+    return [
+        *params,
         click.Option(["--device"], type=click.Choice(DEVICES), default="auto", show_default=True, help="Where to compute."),
         click.Option(["--threads"], type=click.IntRange(min=1), default=None,
                      help="CPU threads for the computation (default: torch's choice)."),
         click.Option(["--offline"], is_flag=True, default=None, help="Never use the network (also GENART_OFFLINE=1)."),
-        click.Option(["--json", "json_lines"], is_flag=True, help="Write one JSON object per input to stdout (JSON Lines)."),
-        click.Option(["-q", "--quiet"], is_flag=True, help="Print only errors."),
-        click.Option(["-v", "--verbose"], is_flag=True, help="Print more detail."),
+        *view_params(command),
         *cluster_params(),
     ]
+
+
+def view_params(command: Command) -> list[click.Parameter]:
+    """--web (a live page of the run) and, for commands that write images, --sheet."""
+    params = [
+        click.Option(["--web"], is_flag=True, help="Serve a live page of the run on 127.0.0.1 (pip install 'genart[web]')."),
+        click.Option(["--web-port"], type=click.IntRange(min=0, max=65535), default=0,
+                     help="The live page's port (default: a free one)."),
+        click.Option(["--web-host"], metavar="HOST", default="127.0.0.1", show_default=True,
+                     help="Where the live page listens; anything but loopback is reachable from the network."),
+    ]
+    if command.output is not None and not command.output.folder:
+        params.append(click.Option(["--sheet"], metavar="FILE.png",
+                                   help="After the batch, write a contact sheet of its outputs (inputs x styles)."))
+    return params
 
 
 def cluster_params() -> list[click.Parameter]:
@@ -79,8 +102,11 @@ def input_params(command: Command) -> list[click.Parameter]:
     if command.inputs is Inputs.SEEDS:
         return [click.Option(["--count", "-n"], type=click.IntRange(min=1), default=1, show_default=True,
                              help="How many outputs to make, with seeds --seed, --seed + 1, ...")]
+    argument = click.Argument(["inputs"], nargs=-1, required=False, metavar=command.input_metavar)
+    if not command.compute:  # commands over folders of outputs (their configs say how to scan)
+        return [argument]
     return [
-        click.Argument(["inputs"], nargs=-1, required=False, metavar=command.input_metavar),
+        argument,
         click.Option(["-r", "--recursive"], is_flag=True, help="Descend into sub-folders of folder inputs."),
         click.Option(["--max-pixels"], type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
                      help="Refuse larger images (decompression-bomb guard); may be raised, never removed."),
@@ -92,6 +118,9 @@ def output_params(command: Command) -> list[click.Parameter]:
     out = command.output
     if out is None:
         return []
+    if out.folder:
+        return [click.Option(["-o", "--output"], metavar="DIR",
+                             help=f"The folder to write (default: {out.template.replace('{stem}', 'DIR')}).")]
     return [
         click.Option(["-o", "--output"], metavar="FILE|DIR|-" if out.stdout else "FILE|DIR",
                      help="Output file, folder (mirrors the inputs)" + (" or - for stdout" if out.stdout else "")
@@ -140,6 +169,9 @@ def plan(command: Command, session: Session, options: Mapping[str, Any]) -> list
     variants = command.variants(session) if command.variants else [{}]
     if command.output is None:
         return [batch.Job(item, None, dict(v)) for item in items for v in variants]
+    if command.output.folder:  # the job's output is a folder of its own (a gallery)
+        return [batch.Job(item, output or command.output.template.format(**item.fields), dict(v))
+                for item in items for v in variants]
     if output == batch.STDIO and sys.stdout.isatty():
         raise UsageError("-o -: refusing to write image data to a terminal; redirect stdout or use -o FILE")
 
@@ -160,6 +192,10 @@ def run_command(command: Command, options: dict[str, Any]) -> int:
         from ..engine.ray import require_ray
 
         require_ray()  # before anything else: exit 2 with the install line
+    if options.get("web"):
+        from ..web import require_web
+
+        require_web()
     if command.session is not None:
         session = command.session(session, options)
     jobs = plan(command, session, options)
@@ -176,13 +212,51 @@ def run_command(command: Command, options: dict[str, Any]) -> int:
     if report is None and options.get("json_lines"):
         report = JsonLines()
     listeners = [display] + ([report] if report is not None else [])
-    with display:
+    with display, live_view(options, display) as view:
+        if view is not None:
+            listeners.append(view)
         summary = execute(
             options.get("executor") or "local", session, jobs, command.runner, fan_out(listeners),
             address=options.get("ray_address"), workers=options.get("workers"),
             gpus_per_worker=options.get("gpus_per_worker"),
         )
+    if options.get("sheet"):
+        write_sheet(options["sheet"], summary, display)
     return int(summary.exit_code)
+
+
+@contextlib.contextmanager
+def live_view(options: Mapping[str, Any], display: Any) -> Iterator[Any]:
+    """With --web: the live page, started before anything loads and closed after the run
+    (open pages get the final state first)."""
+    if not options.get("web"):
+        yield None
+        return
+    from ..web import LiveView
+
+    view = LiveView(host=options.get("web_host") or "127.0.0.1", port=options.get("web_port") or 0)
+    if view.warning:
+        display.warning(view.warning)
+    display.info(f"live view: {view.start()}")
+    try:
+        yield view
+    finally:
+        view.close()
+        if view.error:
+            display.warning(f"the live view stopped following the run: {view.error}")
+
+
+def write_sheet(dest: str, summary: batch.Summary, display: Any) -> None:
+    """--sheet: one image of the batch's outputs (those written now and those skipped)."""
+    from ..commands.sheet import SheetConfig, contact_sheet, entries_from_files, save_sheet
+
+    paths = [o.job.output for o in summary.outcomes
+             if o.status in ("ok", "skipped") and o.job.output not in (None, batch.STDIO)]
+    if not paths:
+        display.warning(f"{dest}: no outputs to put on a contact sheet")
+        return
+    save_sheet(contact_sheet(entries_from_files(paths), SheetConfig()), dest)
+    display.info(f"wrote {dest}")
 
 
 def fan_out(listeners: Sequence[Callable[[Any], None]]) -> Callable[[Any], None]:

@@ -35,7 +35,7 @@ def build_command(command: Command) -> click.Command:
         *command.options,
         *output_params(command),
         *config_params(command.config),
-        *common_params(),
+        *common_params(command),
     ]
 
     def callback(**options: object) -> int:

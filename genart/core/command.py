@@ -53,6 +53,7 @@ class Output:
     template: str = "{stem}"  # the default --name-template (folder mode)
     formats: tuple[str, ...] = IMAGE_FORMATS  # --format choices; the first is the default
     stdout: bool = True  # -o - is allowed
+    folder: bool = False  # each job writes a folder: -o names it (default: the template)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ class Command:
         report: ``(session, json_lines) -> callback``: writes results to stdout from the
             ItemFinished events; default: one JSON object per job with ``--json``.
         api: names this command adds to ``genart``'s public API, ``name -> "module:attr"``.
+        compute: the command computes (a model, a device): it takes --device, --threads,
+            --offline, the executors, shards and --web. False for commands that only
+            arrange files (sheet, gallery).
     """
 
     name: str
@@ -102,6 +106,7 @@ class Command:
     check: Callable[["Session", "list[Job]"], None] | None = None
     report: Callable[["Session", bool], Any] | None = None
     api: Mapping[str, str] = field(default_factory=dict)
+    compute: bool = True
 
     @property
     def words(self) -> tuple[str, ...]:

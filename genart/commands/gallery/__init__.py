@@ -13,7 +13,14 @@ Example::
 """
 from __future__ import annotations
 
-from .build import GalleryResult, write_gallery
-from .config import GalleryConfig
+import importlib
 
-__all__ = ["GalleryConfig", "GalleryResult", "write_gallery"]
+# Imported on first use: ``genart.commands.gallery.command`` (read by --help) stays light.
+_LAZY = {"GalleryResult": "build", "write_gallery": "build", "GalleryConfig": "config"}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

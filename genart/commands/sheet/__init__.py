@@ -13,33 +13,22 @@ Example::
 """
 from __future__ import annotations
 
-import os
-from typing import Any, Mapping
+import importlib
 
-from .config import SheetConfig
-from .layout import Entry, contact_sheet
-from .outputs import entries_from_files, entries_from_folder, entries_from_records
-
-
-def save_sheet(sheet: Any, dest: str | os.PathLike[str], *, metadata: Mapping[str, Any] | None = None) -> list[str]:
-    """Write a sheet atomically through the image layer; returns its warnings.
-
-    ``metadata`` defaults to ``{"command": "sheet"}``, which scans of a folder skip,
-    so a sheet written among the outputs never appears in the next sheet.
-    """
-    import numpy as np
-
-    from ...imageio import save_image
-
-    return save_image(np.asarray(sheet.convert("RGB")), dest, metadata=metadata or {"command": "sheet"})
+# Imported on first use: ``genart.commands.sheet.command`` (read by --help) stays light.
+_LAZY = {
+    "Entry": "layout",
+    "contact_sheet": "layout",
+    "save_sheet": "layout",
+    "SheetConfig": "config",
+    "entries_from_files": "outputs",
+    "entries_from_folder": "outputs",
+    "entries_from_records": "outputs",
+}
+__all__ = sorted(_LAZY)
 
 
-__all__ = [
-    "Entry",
-    "SheetConfig",
-    "contact_sheet",
-    "entries_from_files",
-    "entries_from_folder",
-    "entries_from_records",
-    "save_sheet",
-]
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,7 +20,7 @@ class SheetConfig:
     cell: int = param(256, "Long side of each picture (px).", min=32, max=4096)
     columns: int = param(0, "Columns of a grid (0: about as many as rows, wider than tall).", min=0)
     captions: bool = param(True, "Caption the pictures and label rows and columns.")
-    inputs: bool = param(True, "Show each input as the first column of a table (when the file exists).")
+    input_column: bool = param(True, "Show each input as the first column of a table (when the file exists).")
     font_size: int = param(0, "Caption text size (px); 0: readable at the cell size.", min=0, max=200)
     gap: int = param(0, "Space between pictures (px); 0: from the cell size.", min=0)
     background: str = param("#18191b", "Background colour: #rrggbb or a colour name.")

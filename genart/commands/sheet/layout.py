@@ -1,9 +1,11 @@
 """``contact_sheet``: pictures and captions laid out on one image (Pillow, no torch)."""
 from __future__ import annotations
 
+import os
+
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 from PIL import Image, ImageColor, ImageDraw, ImageFont
@@ -134,13 +136,13 @@ def _table(items: list[Entry], config: SheetConfig, style: _Style) -> list[list[
     cells = {(e.row, e.column): e for e in items if e.row is not None and e.column is not None}
     row_heads = {e.row: e for e in items if e.column is None and e.row is not None}
     column_heads = {e.column: e for e in items if e.row is None and e.column is not None}
-    show_inputs = config.inputs and bool(row_heads)
+    show_inputs = config.input_column and bool(row_heads)
     head_side = max(32, style.cell // 2)  # style images: smaller than the results
 
     header: list[_Box | None] = [None]
     for key in columns:
         head = column_heads.get(key)
-        picture = style.picture(head.image, head_side) if head is not None and config.inputs else None
+        picture = style.picture(head.image, head_side) if head is not None and config.input_column else None
         header.append(_Box(picture, _lines(head.caption if head is not None else key, style) or [key], head=True))
     matrix: list[list[_Box | None]] = [header]
     for key in rows:
@@ -220,3 +222,16 @@ def _draw_box(sheet: Image.Image, draw: ImageDraw.ImageDraw, box: _Box, x: int, 
 def _luminance(rgb: tuple[int, ...]) -> float:
     r, g, b = (c / 255 for c in rgb[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def save_sheet(sheet: Any, dest: str | os.PathLike[str], *, metadata: Mapping[str, Any] | None = None) -> list[str]:
+    """Write a sheet atomically through the image layer; returns its warnings.
+
+    ``metadata`` defaults to ``{"command": "sheet"}``, which scans of a folder skip,
+    so a sheet written among the outputs never appears in the next sheet.
+    """
+    import numpy as np
+
+    from ...imageio import save_image
+
+    return save_image(np.asarray(sheet.convert("RGB")), dest, metadata=metadata or {"command": "sheet"})
