@@ -15,5 +15,5 @@ class GalleryConfig:
     thumb_format: str = param("jpg", "Thumbnail format.", choices=("jpg", "webp", "png"))
     copy: bool = param(True, "Copy the full images into the gallery so the folder can be shared; "
                        "--no-copy links to the originals instead.")
-    recursive: bool = param(True, "Include sub-folders.")
+    recursive: bool = param(True, "Include sub-folders.", short="-r")
     intermediates: bool = param(False, "Include --save-every images and animation frames.")
