@@ -4,7 +4,7 @@ from __future__ import annotations
 import av
 import numpy as np
 import pytest
-from video_clips import leftovers, make_clip, panning
+from video_clips import add_tone, leftovers, make_clip, panning
 
 from genart.core.errors import ExitCode, GenartError, VideoError, VideoUsageError
 from genart.video import VideoWriter, check_video_output, probe_video, read_frames, render_video
@@ -24,26 +24,22 @@ def _assert_one_line(info, name: str, code: ExitCode = ExitCode.FAILURE) -> str:
 
 def _audio_only(path):
     container = av.open(str(path), "w", format="mp4")
-    stream = container.add_stream("aac", rate=48000, layout="mono")
-    for start in range(0, 48000, 960):
-        frame = av.AudioFrame.from_ndarray(np.zeros((1, 960), np.float32), format="flt", layout="mono")
-        frame.sample_rate, frame.pts = 48000, start
-        container.mux(stream.encode(frame))
-    container.mux(stream.encode(None))
+    add_tone(container, container.add_stream("aac", rate=48000, layout="mono"), 1.0)
     container.close()
     return path
+
+
+def _tiny_stream(container, codec: str):
+    stream = container.add_stream(codec, rate=10)
+    stream.width, stream.height, stream.pix_fmt = 16, 16, "yuv420p"
+    return stream
 
 
 def _no_frames(path):
     """A Matroska file that declares a video track but holds only audio packets."""
     container = av.open(str(path), "w", format="matroska")
-    video = container.add_stream("libx264", rate=10)
-    video.width, video.height, video.pix_fmt = 16, 16, "yuv420p"
-    audio = container.add_stream("aac", rate=48000, layout="mono")
-    frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="flt", layout="mono")
-    frame.sample_rate, frame.pts = 48000, 0
-    container.mux(audio.encode(frame))
-    container.mux(audio.encode(None))
+    _tiny_stream(container, "libx264")
+    add_tone(container, container.add_stream("aac", rate=48000, layout="mono"), 0.1)
     container.close()
     return path
 
@@ -51,8 +47,7 @@ def _no_frames(path):
 def _unknown_codec(path):
     """An FFV1 Matroska file whose codec id is rewritten to one FFmpeg does not know."""
     container = av.open(str(path), "w", format="matroska")
-    stream = container.add_stream("ffv1", rate=10)
-    stream.width, stream.height, stream.pix_fmt = 16, 16, "yuv420p"
+    stream = _tiny_stream(container, "ffv1")
     for i in range(2):
         frame = av.VideoFrame.from_ndarray(np.zeros((16, 16, 3), np.uint8), "rgb24").reformat(format="yuv420p")
         frame.pts = i

@@ -41,6 +41,23 @@ def test_animated_gif_is_video_static_gif_is_not(tmp_path):
     assert not is_video(tmp_path / "still.gif")
 
 
+@pytest.mark.parametrize("name", ["c.mp4", "c.mov", "c.mkv", "c.webm", "c.gif"])
+def test_every_written_kind_is_recognised_and_probed(tmp_path, name):
+    with VideoWriter(tmp_path / name, fps=10) as writer:
+        for f in panning(3):
+            writer.write(f)
+    assert is_video(tmp_path / name)
+    assert probe_video(tmp_path / name).frames == 3
+
+
+def test_avi_is_read(tmp_path):
+    clip = make_clip(tmp_path / "c.avi", panning(4), codec="mpeg4")
+    assert is_video(clip)
+    info = probe_video(clip)
+    assert info.container == "avi" and info.frames == 4
+    assert len(_frames(clip)) == 4
+
+
 def test_heic_brand_is_not_a_video(tmp_path):
     photo = tmp_path / "photo.mp4"
     photo.write_bytes(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 32)

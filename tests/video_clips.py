@@ -63,12 +63,13 @@ def make_clip(
         container.mux(stream.encode(frame))
     container.mux(stream.encode(None))
     if sound is not None:
-        _sine(container, sound, audio_seconds)
+        add_tone(container, sound, audio_seconds)
     container.close()
     return path
 
 
-def _sine(container, stream, seconds: float) -> None:
+def add_tone(container, stream, seconds: float) -> None:
+    """Encode ``seconds`` of a 440 Hz tone into an audio ``stream`` (48 kHz mono) of ``container``."""
     import av
 
     rate = 48000
