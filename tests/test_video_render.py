@@ -57,6 +57,7 @@ def test_events_frames_then_encoding(tmp_path, clip):
     steps = [e for e in events if isinstance(e, Step)]
     assert [s.step for s in steps[:12]] == list(range(1, 13))
     assert "frame" in steps[0].metrics and "warp_error" in steps[1].metrics
+    assert steps[3].preview().shape == (1, 3, 48, 64)  # the finished frame, for a live view
 
 
 def test_resume_after_interruption(tmp_path, clip):

@@ -345,10 +345,12 @@ class _Run:
         error = pair_error(out, ctx.warped, ctx.mask) if self.measure and ctx.warped is not None else None
         self.work.save(position, out, self.metadata)
         self.work.log(position, warping_error=error)
-        self._finished(position, index, error, ctx, time.monotonic() - tick)
+        self._finished(position, index, out, error, ctx, time.monotonic() - tick)
         return out
 
-    def _finished(self, position: int, index: int, error: float | None, ctx: FrameContext, seconds: float) -> None:
+    def _finished(
+        self, position: int, index: int, out: np.ndarray, error: float | None, ctx: FrameContext, seconds: float
+    ) -> None:
         if error is not None and not np.isnan(error):
             self.errors[position] = error
         metrics = {"frame": float(index), "seconds": seconds}
@@ -356,7 +358,9 @@ class _Run:
             metrics["warp_error"] = error
         if ctx.mask is not None:
             metrics["reliable"] = float(ctx.mask.mean())
-        emit(self.callback, Step(position + 1, max(self.selection.count, position + 1), metrics))
+        steps = max(self.selection.count, position + 1)
+        # The finished frame as a picture for a live view, made only if one asks for it.
+        emit(self.callback, Step(position + 1, steps, metrics, preview=lambda: as_tensor(out.copy())))
 
     def _long_term(self, rgb: np.ndarray, short_mask: np.ndarray) -> tuple[LongTermWarp, ...]:
         """Warps from t-j for each offset j within the shot, with Ruder's exclusive masks."""
