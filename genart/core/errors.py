@@ -50,3 +50,13 @@ class WeightsUnavailableOffline(WeightsError):
 
 class LayerError(UsageError):
     """A layer name is unknown for a backbone or lies outside a partial weights file."""
+
+
+class VideoError(GenartError):
+    """A video cannot be read or written: empty, truncated, no video stream, no frames,
+    an unsupported codec, or an encoder failure."""
+
+
+class VideoUsageError(VideoError, UsageError):
+    """A video request that cannot be met: frames outside the clip, an output that cannot
+    hold video."""

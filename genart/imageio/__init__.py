@@ -34,7 +34,7 @@ from .load import LoadedImage, load_image
 from .metadata import read_metadata
 from .opening import DEFAULT_MAX_PIXELS
 from .probe import image_size
-from .save import encode_image, save_image
+from .save import encode_image, rgb_uint8, save_image
 from .tensor import from_tensor, resize_long_side, to_tensor
 from .thumbnail import load_thumbnail, to_thumbnail
 
@@ -51,6 +51,7 @@ __all__ = [
     "read_metadata",
     "resize_long_side",
     "resolve_format",
+    "rgb_uint8",
     "save_image",
     "to_thumbnail",
     "to_tensor",

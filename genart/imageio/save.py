@@ -95,6 +95,15 @@ def encode_image(rgb: Any, format: str = "png", *, quality: int = 90) -> bytes: 
 
 
 # ------------------------------------------------------------------- pixels to 8 bits
+def rgb_uint8(rgb: Any) -> np.ndarray:
+    """Pixels as save_image would write them: (H, W, 3) uint8, rounded half up, clamped.
+
+    Accepts what :func:`save_image` accepts (float or uint8 arrays, torch tensors); the
+    video writer uses it so a video frame and a saved image agree to the level.
+    """
+    return _rgb_uint8(rgb)
+
+
 def _rgb_uint8(rgb: Any) -> np.ndarray:
     if hasattr(rgb, "detach"):  # a torch tensor; torch itself stays unimported here
         from .tensor import from_tensor
