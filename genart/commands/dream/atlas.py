@@ -46,7 +46,7 @@ class AtlasConfig:
     grid: str = param("4x4", "Rows x columns of the channel atlas, e.g. 4x4.")
     channels: tuple[int, ...] = param((), "Channels to show; empty: spread evenly over the layer.", min=0)
     size: int = param(128, "Side of each tile in px.", min=32, max=1024)
-    steps: int = param(256, "Adam steps per tile.", min=1)
+    steps: int = param(128, "Adam steps per tile.", min=1)
     learning_rate: float = param(0.05, "Adam learning rate on the Fourier parameters.", min=0.0)
     decay: float = param(1.0, "Spectrum falloff: amplitude ~ 1/f**decay (lucid: 1).", min=0.0, max=3.0)
     seed: int = param(0, "Random seed (start spectrum and transforms).", min=0)
@@ -150,7 +150,7 @@ def channel_atlas(
     channels: Sequence[int],
     *,
     size: int = 128,
-    steps: int = 256,
+    steps: int = 128,
     seed: int = 0,
     learning_rate: float = 0.05,
     decay: float = 1.0,

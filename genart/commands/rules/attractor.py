@@ -30,7 +30,7 @@ from .fit import CANVAS
 from .formula import compile_formula
 
 TRAJECTORIES = 1 << 15  # orbits advanced together per worker
-STEPS_PER_BIN = 8  # steps gathered before one bincount
+CHUNK_POINTS = 1 << 22  # points binned per bincount call (16 MiB of int32 per worker)
 MAX_BINS = 1 << 24  # histogram cells; the supersampling shrinks to stay under this
 Step = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -106,31 +106,41 @@ def _worker(
     """Histogram of ``points`` orbit points from this worker's own trajectories."""
     x0, x1, y0, y1 = bounds
     sx, sy = np.float32(width / (x1 - x0)), np.float32(height / (y1 - y0))
-    n = int(min(TRAJECTORIES, max(1, points // STEPS_PER_BIN)))
+    n = int(min(TRAJECTORIES, max(1, points // 8)))
+    # One bincount per chunk of at least as many points as there are cells: a bincount
+    # costs about as much per cell (allocate, zero, add) as per point.
+    rows = max(8, min(CHUNK_POINTS, width * height) // n)
     x, y = _start(rng, n, step, config.burn_in)
-    hist = np.zeros(width * height, dtype=np.int64)
-    cells = np.empty((STEPS_PER_BIN, n), dtype=np.int64)
+    bins = width * height
+    hist = np.zeros(bins + 1, dtype=np.int64)  # the last cell collects points off the canvas
+    cells = np.empty((rows, n), dtype=np.int32)
     done = 0
     with np.errstate(all="ignore"):
         while done < points:
-            k = min(STEPS_PER_BIN, -(-(points - done) // n))
+            k = min(rows, -(-(points - done) // n))
             for i in range(k):
                 x, y = step(x, y)
-                cells[i] = _cells(x, y, x0, y1, sx, sy, width, height)
+                _cells(x, y, x0, y1, sx, sy, width, height, cells[i])
             take = cells[:k].ravel()[: points - done]
-            hist += np.bincount(take[take >= 0], minlength=width * height)
+            hist += np.bincount(take, minlength=bins + 1)
             done += len(take)
             if config.kind == "custom":
                 x, y = _restart_lost(x, y, rng)
-    return hist
+    return hist[:bins]
 
 
-def _cells(x: np.ndarray, y: np.ndarray, x0: float, y1: float, sx: np.float32, sy: np.float32, width: int, height: int) -> np.ndarray:
-    """Flat histogram index of each point (row 0 at the top), -1 outside."""
-    col = ((x - np.float32(x0)) * sx).astype(np.int64)
-    row = ((np.float32(y1) - y) * sy).astype(np.int64)
-    inside = (col >= 0) & (col < width) & (row >= 0) & (row < height)
-    return np.where(inside, row * width + col, -1)
+def _cells(
+    x: np.ndarray, y: np.ndarray, x0: float, y1: float, sx: np.float32, sy: np.float32,
+    width: int, height: int, out: np.ndarray,
+) -> None:  # fmt: skip
+    """Flat histogram cell of each point into ``out`` (row 0 at the top); off-canvas: the last cell."""
+    col = ((x - np.float32(x0)) * sx).astype(np.int32)
+    row = ((np.float32(y1) - y) * sy).astype(np.int32)
+    # As unsigned, negative indices become huge: one comparison per axis checks both ends.
+    inside = (col.view(np.uint32) < width) & (row.view(np.uint32) < height)
+    np.multiply(row, width, out=out)
+    out += col
+    out[~inside] = width * height
 
 
 def _restart_lost(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
