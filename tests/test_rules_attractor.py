@@ -89,3 +89,16 @@ def test_tone_map_is_monotonic_and_uses_the_ramp_ends():
     grey = rgb[0, :, 0]
     assert grey[0] == 0.0 and grey[-1] == pytest.approx(1.0) and np.all(np.diff(grey) > 0)
     assert grey[2] == pytest.approx(np.log1p(10) / np.log1p(1000), rel=1e-5)  # log tone mapping
+
+
+def test_vary_moves_the_parameters_by_seed_and_keeps_them_chaotic():
+    from genart.commands.rules.attractor import _is_chaotic, varied
+
+    fixed = AttractorConfig(vary=0.0, seed=5)
+    assert varied(fixed) is fixed
+    one, again, two = (varied(AttractorConfig(vary=0.3, seed=s)) for s in (1, 1, 2))
+    assert (one.a, one.b, one.c, one.d) == (again.a, again.b, again.c, again.d)
+    assert (one.a, one.b) != (two.a, two.b)
+    assert abs(one.a - AttractorConfig().a) <= 0.3
+    assert _is_chaotic(one) and _is_chaotic(two)
+    assert not _is_chaotic(AttractorConfig(kind="dejong", a=0.1, b=0.1, c=0.1, d=0.1))  # a fixed point

@@ -16,6 +16,7 @@ Example::
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
@@ -32,6 +33,9 @@ from .formula import compile_formula
 TRAJECTORIES = 1 << 15  # orbits advanced together per worker
 CHUNK_POINTS = 1 << 22  # points binned per bincount call (16 MiB of int32 per worker)
 MAX_BINS = 1 << 24  # histogram cells; the supersampling shrinks to stay under this
+ATTEMPTS = 24  # parameter draws tried by ``varied``
+MARGIN = 0.05  # blank border around the attractor, as a share of its extent
+MIN_COVER = 400  # of a 64 x 64 grid: fewer cells lit means a periodic orbit, not an attractor
 Step = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
@@ -39,9 +43,9 @@ def make_step(config: AttractorConfig) -> Step:
     """The map ``(x, y) -> (x', y')`` of ``config`` on float32 arrays."""
     a, b, c, d = (np.float32(v) for v in (config.a, config.b, config.c, config.d))
     if config.kind == "clifford":
-        return lambda x, y: (np.sin(a * y) + c * np.cos(a * x), np.sin(b * x) + d * np.cos(b * y))
+        return lambda x, y: (_sin_cos(a, y, c, a, x, 1), _sin_cos(b, x, d, b, y, 1))
     if config.kind == "dejong":
-        return lambda x, y: (np.sin(a * y) - np.cos(b * x), np.sin(c * x) - np.cos(d * y))
+        return lambda x, y: (_sin_cos(a, y, 1, b, x, -1), _sin_cos(c, x, 1, d, y, -1))
     fx = compile_formula(config.formula_x, where="formula_x")
     fy = compile_formula(config.formula_y, where="formula_y")
     params = {"a": a, "b": b, "c": c, "d": d}
@@ -54,6 +58,17 @@ def make_step(config: AttractorConfig) -> Step:
     return step
 
 
+def _sin_cos(p: np.float32, u: np.ndarray, k: float, q: np.float32, v: np.ndarray, sign: int) -> np.ndarray:
+    """``sin(p u) + sign * k * cos(q v)`` with two temporaries (the maps' inner loop)."""
+    out = np.multiply(p, u)
+    np.sin(out, out=out)
+    tmp = np.multiply(q, v)
+    np.cos(tmp, out=tmp)
+    if k != 1:
+        tmp *= k
+    return np.add(out, tmp, out=out) if sign > 0 else np.subtract(out, tmp, out=out)
+
+
 def _start(rng: np.random.Generator, n: int, step: Step, burn_in: int) -> tuple[np.ndarray, np.ndarray]:
     x = rng.uniform(-1, 1, n).astype(np.float32)
     y = rng.uniform(-1, 1, n).astype(np.float32)
@@ -64,7 +79,7 @@ def _start(rng: np.random.Generator, n: int, step: Step, burn_in: int) -> tuple[
 
 
 def find_bounds(config: AttractorConfig, step: Step) -> tuple[float, float, float, float]:
-    """(x0, x1, y0, y1) framing the attractor, from a short pilot run (2% margin)."""
+    """(x0, x1, y0, y1) framing the attractor, from a short pilot run, with a margin."""
     rng = np.random.default_rng([config.seed, 1])
     x, y = _start(rng, 4096, step, max(config.burn_in, 32))
     xs, ys = [], []
@@ -79,7 +94,7 @@ def find_bounds(config: AttractorConfig, step: Step) -> tuple[float, float, floa
         raise UsageError(f"attractor: the {config.kind} map diverges (orbits leave every bound)")
     x0, x1 = np.percentile(px, [0.01, 99.99])
     y0, y1 = np.percentile(py, [0.01, 99.99])
-    mx, my = max(x1 - x0, 1e-6) * 0.02, max(y1 - y0, 1e-6) * 0.02
+    mx, my = max(x1 - x0, 1e-6) * MARGIN, max(y1 - y0, 1e-6) * MARGIN
     return float(x0 - mx), float(x1 + mx), float(y0 - my), float(y1 + my)
 
 
@@ -163,8 +178,45 @@ def tone_map(counts: np.ndarray, colormap: str, gamma: float) -> np.ndarray:
     return apply_ramp(level, colormap)
 
 
+def varied(config: AttractorConfig) -> AttractorConfig:
+    """``config`` with a, b, c, d moved by the seed (up to ``vary``) to a map that stays chaotic.
+
+    Draws are tried in a seeded order until the pilot orbit covers a real area (a
+    periodic orbit or a fixed point lights only a few cells); if none does, the
+    parameters are kept as given.
+    """
+    if config.vary == 0:
+        return config
+    rng = np.random.default_rng([config.seed, 2])
+    for _ in range(ATTEMPTS):
+        offsets = rng.uniform(-config.vary, config.vary, 4)
+        trial = dataclasses.replace(
+            config, a=config.a + offsets[0], b=config.b + offsets[1], c=config.c + offsets[2], d=config.d + offsets[3]
+        )
+        if _is_chaotic(trial):
+            return trial
+    return config
+
+
+def _is_chaotic(config: AttractorConfig) -> bool:
+    step = make_step(config)
+    try:
+        x0, x1, y0, y1 = find_bounds(config, step)
+    except UsageError:
+        return False
+    rng = np.random.default_rng([config.seed, 3])
+    x, y = _start(rng, 2048, step, 64)
+    cells = np.empty((16, 2048), dtype=np.int32)
+    with np.errstate(all="ignore"):
+        for i in range(16):
+            x, y = step(x, y)
+            _cells(x, y, x0, y1, np.float32(64 / (x1 - x0)), np.float32(64 / (y1 - y0)), 64, 64, cells[i])
+    return len(np.unique(cells)) >= MIN_COVER
+
+
 def generate(config: AttractorConfig) -> Drawing:
     """The attractor of ``config`` rendered at ``config.size`` px on the long side."""
+    config = varied(config)
     step = make_step(config)
     bounds = find_bounds(config, step)
     x0, x1, y0, y1 = bounds

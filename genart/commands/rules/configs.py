@@ -134,6 +134,9 @@ class AttractorConfig(OutputSettings):
     d: float = param(0.7, "Parameter d.")
     formula_x: str = param("sin(a*y) + c*cos(a*x)", "Custom map, next x (uses x, y, a, b, c, d).")
     formula_y: str = param("sin(b*x) + d*cos(b*y)", "Custom map, next y.")
+    vary: float = param(
+        0.1, "Each seed moves a, b, c, d by up to this much (0: exactly these parameters).", min=0.0, max=2.0
+    )
     points: int = param(20_000_000, "Orbit points to plot (e.g. 1e8).", min=1000, max=10**11)
     burn_in: int = param(64, "Steps each trajectory runs before it is plotted.", min=0)
     colormap: str = param("ember", "Colour ramp from empty to densest.", choices=COLORMAPS)
