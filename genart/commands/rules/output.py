@@ -1,7 +1,8 @@
 """Writing drawings: SVG (vector) or any raster format of the image layer, files or stdout.
 
-SVG bytes go to a temporary file beside the destination and are renamed over it, as the
-image layer does for rasters, so an interrupted run never leaves half a file.
+SVG bytes are written like images, through the image layer's atomic ``write_bytes``
+(temporary file beside the destination, then rename), so an interrupted run never leaves
+half a file.
 
 Example::
 
@@ -12,9 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ...core.errors import ImageError, UsageError
@@ -92,7 +91,9 @@ def write(
     if str(dest) == STDOUT:
         _write_stdout(data)
     else:
-        write_bytes(data, Path(dest))
+        from ...imageio.save import write_bytes
+
+        write_bytes(data, dest)
     return []
 
 
@@ -103,39 +104,6 @@ def _write_stdout(data: bytes) -> None:
         out.flush()
     except BrokenPipeError:
         raise ImageError("<stdout>: the reading end of the pipe was closed") from None
-
-
-def write_bytes(data: bytes, dest: Path) -> None:
-    """Atomically replace ``dest`` with ``data`` (temporary file beside it, then rename)."""
-    if not dest.parent.is_dir():
-        raise ImageError(f"{dest}: folder {dest.parent} does not exist")
-    if dest.is_dir():
-        raise ImageError(f"{dest}: is a folder")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    except OSError as exc:
-        raise ImageError(f"{dest}: cannot write in {dest.parent} ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, dest)
-    except BaseException as exc:  # Ctrl-C included: never leave a .part behind
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise ImageError(f"{dest}: cannot write ({exc.strerror or exc})") from None
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def check_format(dest: str, fmt: str | None) -> None:
