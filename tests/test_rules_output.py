@@ -133,3 +133,18 @@ def test_unknown_generator_suggests():
         config_class("mondrain")
     with pytest.raises(UsageError, match="expected a LsystemConfig"):
         render("lsystem", config_class("mondrian")())
+
+
+def test_raster_batches_keep_every_segment_in_short_pieces():
+    from genart.commands.rules.raster import batches
+
+    rng = np.random.default_rng(0)
+    paths = Paths.from_list([rng.random((n, 2)) for n in (2, 5, 300, 7, 411, 128, 129)])
+
+    def segments(ps):
+        return {(tuple(a), tuple(b)) for p in ps for a, b in zip(p[:-1], p[1:])}
+
+    out = batches(paths, 128)
+    assert set().union(*(segments(b) for b in out)) == segments(paths)
+    assert max(len(p) for b in out for p in b) <= 128
+    assert all(len(b.points) <= 2 * 128 for b in out)

@@ -27,7 +27,7 @@ from .fit import fit_points
 DRAW = "FG"
 MOVE = "f"
 TURNS = "+-|"
-STRING_FACTOR = 16  # the rewritten string may be this many times longer than the segment limit
+STRING_FACTOR = 8  # the rewritten string may be this many times longer than the segment limit
 ORDER_BANDS = 32  # colour bands along the path for systems without branches
 
 
@@ -135,28 +135,51 @@ def _max_length(max_segments: int) -> int:
 
 
 # -------------------------------------------------------------------------- rewriting
+def rewrite_codes(axiom: str, rules: dict[str, Rule], iterations: int, rng: np.random.Generator) -> np.ndarray:
+    """``axiom`` after ``iterations`` parallel rewrites, as ASCII codes (uint8).
+
+    Every symbol's successor is gathered from one flat table of all successors: the
+    output's index into it is the symbol's entry start repeated over its successor length
+    plus a running offset, so a rewrite is a few numpy passes, not a Python loop per
+    symbol. A stochastic symbol picks one of its entries per occurrence (from ``rng``).
+    """
+    flat, start, length, choices = _successor_table(rules)
+    codes = np.frombuffer(axiom.encode("ascii"), dtype=np.uint8)
+    for _ in range(iterations):
+        entry = codes.astype(np.int64)
+        for symbol, (first, weights) in choices.items():  # sorted: same seed, same picks
+            where = np.flatnonzero(codes == ord(symbol))
+            entry[where] = first + rng.choice(len(weights), size=len(where), p=weights)
+        sizes = length[entry]
+        ends = np.cumsum(sizes)
+        index = np.repeat(start[entry] - (ends - sizes), sizes) + np.arange(int(ends[-1]) if len(ends) else 0)
+        codes = flat[index]
+    return codes
+
+
 def rewrite(axiom: str, rules: dict[str, Rule], iterations: int, rng: np.random.Generator) -> str:
     """``axiom`` after ``iterations`` parallel rewrites; stochastic choices come from ``rng``."""
-    fixed = {ord(s): r.successors[0] for s, r in rules.items() if len(r.successors) == 1}
-    chance = {s: r for s, r in rules.items() if len(r.successors) > 1}
-    text = axiom
-    for _ in range(iterations):
-        text = text.translate(fixed) if not chance else _rewrite_stochastic(text, fixed, chance, rng)
-    return text
+    return rewrite_codes(axiom, rules, iterations, rng).tobytes().decode("ascii")
 
 
-def _rewrite_stochastic(text: str, fixed: dict[int, str], chance: dict[str, Rule], rng: np.random.Generator) -> str:
-    codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    table = [fixed.get(i, chr(i)) for i in range(128)]
-    index = codes.astype(np.int64)
-    for symbol in sorted(chance):  # sorted: the same seed draws the same choices
-        rule = chance[symbol]
-        where = np.flatnonzero(codes == ord(symbol))
-        picks = rng.choice(len(rule.successors), size=len(where), p=rule.weights)
-        base = len(table)
-        table.extend(rule.successors)
-        index[where] = base + picks
-    return "".join(map(table.__getitem__, index.tolist()))
+def _successor_table(rules: dict[str, Rule]):
+    """Flat successor bytes, each entry's start and length, and the stochastic entries.
+
+    Entries 0..127 are the ASCII symbols (a symbol without a rule rewrites to itself);
+    each alternative of a stochastic rule gets an entry from 128 on.
+    """
+    texts = [rules[chr(i)].successors[0] if chr(i) in rules and len(rules[chr(i)].successors) == 1 else chr(i)
+             for i in range(128)]  # fmt: skip
+    choices: dict[str, tuple[int, tuple[float, ...]]] = {}
+    for symbol in sorted(rules):
+        rule = rules[symbol]
+        if len(rule.successors) > 1:
+            choices[symbol] = (len(texts), rule.weights)
+            texts.extend(rule.successors)
+    length = np.array([len(t) for t in texts], dtype=np.int64)
+    start = np.concatenate([[0], np.cumsum(length)[:-1]])
+    flat = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8)
+    return flat, start, length, choices
 
 
 # ----------------------------------------------------------------------------- turtle
@@ -170,8 +193,16 @@ class TurtleGeometry:
     connected: np.ndarray  # (S,) bool: segment i continues segment i-1 without a pen lift
 
 
+# Symbol classes; every other code is ignored by the turtle.
+_DRAW, _MOVE, _LEFT, _RIGHT, _BACK, _OPEN, _CLOSE, _IGNORE = range(8)
+_CLASS = np.full(256, _IGNORE, dtype=np.int8)
+for _ch, _cls in [*[(c, _DRAW) for c in DRAW], (MOVE, _MOVE), ("+", _LEFT), ("-", _RIGHT),
+                  ("|", _BACK), ("[", _OPEN), ("]", _CLOSE)]:  # fmt: skip
+    _CLASS[ord(_ch)] = _cls
+
+
 def turtle(
-    text: str,
+    text: str | np.ndarray,
     *,
     angle: float,
     heading: float = 0.0,
@@ -179,33 +210,48 @@ def turtle(
     angle_jitter: float = 0.0,
     rng: np.random.Generator | None = None,
 ) -> TurtleGeometry:
-    """Interpret ``text`` with a turtle of unit step (see module docstring)."""
-    sym = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    sym = sym[np.isin(sym, np.frombuffer((DRAW + MOVE + TURNS + "[]").encode(), np.uint8))]
-    opens, closes = sym == ord("["), sym == ord("]")
-    depth = np.cumsum(opens.astype(np.int32) - closes) - opens  # a bracket sits at its outer depth
-    turn = _turns(sym, angle, angle_jitter, rng)
+    """Interpret ``text`` (a string or its ASCII codes) with a turtle of unit step."""
+    codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8) if isinstance(text, str) else text
+    cls = _CLASS[codes]
+    cls = cls[cls != _IGNORE]
+    opens, closes = cls == _OPEN, cls == _CLOSE
+    branched = bool(opens.any())
+    depth = (np.cumsum(opens.astype(np.int32) - closes) - opens) if branched else np.zeros(len(cls), np.int32)
     pairs = _bracket_pairs(opens, closes, depth)
-    head = np.cumsum(turn + _corrections(turn, depth, pairs, len(sym))) + np.radians(heading)
-    moves = np.isin(sym, np.frombuffer((DRAW + MOVE).encode(), np.uint8))
-    length = np.where(moves, step_decay ** depth.astype(np.float64), 0.0)
-    step = np.stack([length * np.cos(head), length * np.sin(head)], axis=1)
-    jump = np.stack([_corrections(step[:, k], depth, pairs, len(sym)) for k in (0, 1)], axis=1)
-    pos = np.cumsum(step + jump, axis=0)
-    prev = np.concatenate([[[0.0, 0.0]], pos[:-1]])
-    draws = np.flatnonzero(np.isin(sym, np.frombuffer(DRAW.encode(), np.uint8)))
-    lifts = np.cumsum((sym == ord("]")) | (sym == ord(MOVE)))
+    turn = _turns(cls, angle, angle_jitter, rng)
+    if branched:
+        turn += _corrections(turn, depth, pairs, len(cls))
+    head = np.cumsum(turn)
+    head += np.radians(heading)
+    # Positions change only at moves and at ']' (the jump back): work on those alone.
+    keep = np.flatnonzero((cls <= _MOVE) | closes)
+    kcls, kdepth = cls[keep], depth[keep]
+    length = (kcls <= _MOVE) * (step_decay ** kdepth.astype(np.float64) if step_decay != 1 else 1.0)
+    step = np.empty((len(keep), 2))
+    np.multiply(length, np.cos(head[keep]), out=step[:, 0])
+    np.multiply(length, np.sin(head[keep]), out=step[:, 1])
+    if branched:
+        kpairs = (np.searchsorted(keep, pairs[0]), np.searchsorted(keep, pairs[1]))
+        for k in (0, 1):
+            step[:, k] += _corrections(step[:, k], kdepth, kpairs, len(keep), inner_offset=1)
+    pos = np.cumsum(step, axis=0)
+    draws = np.flatnonzero(kcls == _DRAW)
+    prev = pos[draws - 1]  # the pen before each draw; the first element starts at the origin
+    if len(draws) and draws[0] == 0:
+        prev[0] = 0.0
+    lifts = np.cumsum((kcls == _CLOSE) | (kcls == _MOVE))
     connected = np.zeros(len(draws), dtype=bool)
     connected[1:] = lifts[draws[1:]] == lifts[draws[:-1]]
-    return TurtleGeometry(prev[draws], pos[draws], depth[draws], connected)
+    return TurtleGeometry(prev, pos[draws], kdepth[draws], connected)
 
 
-def _turns(sym: np.ndarray, angle: float, jitter: float, rng: np.random.Generator | None) -> np.ndarray:
+def _turns(cls: np.ndarray, angle: float, jitter: float, rng: np.random.Generator | None) -> np.ndarray:
     a = np.radians(angle)
-    turn = np.where(sym == ord("+"), a, 0.0) - np.where(sym == ord("-"), a, 0.0)
-    turn += np.where(sym == ord("|"), np.pi, 0.0)
+    table = np.zeros(8)
+    table[_LEFT], table[_RIGHT], table[_BACK] = a, -a, np.pi
+    turn = table[cls]
     if jitter and rng is not None:
-        turning = turn != 0
+        turning = (cls == _LEFT) | (cls == _RIGHT)
         turn[turning] += np.radians(rng.uniform(-jitter, jitter, int(turning.sum())))
     return turn
 
@@ -220,17 +266,21 @@ def _bracket_pairs(opens: np.ndarray, closes: np.ndarray, depth: np.ndarray) -> 
     return pairs[:, 0], pairs[:, 1]
 
 
-def _corrections(values: np.ndarray, depth: np.ndarray, pairs: tuple[np.ndarray, np.ndarray], n: int) -> np.ndarray:
+def _corrections(
+    values: np.ndarray, depth: np.ndarray, pairs: tuple[np.ndarray, np.ndarray], n: int, *, inner_offset: int = 1
+) -> np.ndarray:
     """At each ``]``: minus the sum of ``values`` directly inside its block.
 
     Nested blocks already cancel themselves, so only symbols one level deeper than the
-    bracket count: their sum comes from a prefix sum over that depth alone.
+    bracket count: their sum comes from a prefix sum over that depth alone. ``pairs`` are
+    positions of matching ``[`` and ``]`` in ``values``; a ``[`` that is not in the
+    sequence is given as the position of the next element that is.
     """
     out = np.zeros(n)
     o, c = pairs
-    if len(o) == 0:
+    if len(c) == 0:
         return out
-    inner = depth[o] + 1
+    inner = depth[c] + inner_offset
     for d in np.unique(inner):
         at = np.flatnonzero(depth == d)
         prefix = np.concatenate([[0.0], np.cumsum(values[at])])
@@ -248,9 +298,9 @@ def generate(config: LsystemConfig) -> Drawing:
     check_symbols(config.axiom, "lsystem axiom")
     check_size(config.axiom, rules, config.iterations, config.max_segments)
     rng = np.random.default_rng(config.seed)
-    text = rewrite(config.axiom, rules, config.iterations, rng)
+    codes = rewrite_codes(config.axiom, rules, config.iterations, rng)
     geo = turtle(
-        text, angle=config.angle, heading=config.heading, step_decay=config.step_decay,
+        codes, angle=config.angle, heading=config.heading, step_decay=config.step_decay,
         angle_jitter=config.angle_jitter, rng=rng,
     )  # fmt: skip
     if len(geo.depth) == 0:

@@ -19,6 +19,10 @@ from .drawing import Drawing, Paths, parse_color
 
 _MOVE, _LINE, _CLOSE = 0, 1, 5  # SkPath::Verb values in the serialised layout
 _SERIAL_VERSION = 5  # SkPath serialisation version whose layout _serialized() writes
+# Skia strokes a path into one outline and fills it; the cost grows faster than the
+# number of points, so long polylines are cut into pieces (round caps where they meet
+# look exactly like round joins) and drawn a batch of this many points at a time.
+BATCH_POINTS = 2048
 
 
 def raster_size(drawing: Drawing, size: int) -> tuple[int, int]:
@@ -52,7 +56,8 @@ def to_raster(drawing: Drawing, size: int) -> np.ndarray:
         canvas.drawPath(path, paint)
     for layer in drawing.layers:
         paint = _paint(layer.color, drawing.antialias, stroke=layer.width)
-        canvas.drawPath(to_skia_path(layer.paths), paint)
+        for batch in batches(layer.paths, BATCH_POINTS):
+            canvas.drawPath(to_skia_path(batch), paint)
     surface.flushAndSubmit()
     del canvas, surface
     # Pillow drops the alpha bytes in C; a strided numpy copy of 3 of 4 bytes is far slower.
@@ -89,6 +94,31 @@ def _draw_image(canvas, drawing: Drawing) -> None:
     sampling = skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear)
     dest = skia.Rect.MakeWH(drawing.width, drawing.height)
     canvas.drawImageRect(image, dest, sampling)
+
+
+def batches(paths: Paths, size: int) -> list[Paths]:
+    """``paths`` cut into pieces of at most ``size`` points (sharing their cut points),
+    grouped into batches of about ``size`` points."""
+    lengths = np.diff(paths.starts)
+    if len(lengths) == 0:
+        return []
+    step = size - 1
+    counts = np.maximum(1, -(-(lengths - 1) // step))  # pieces per path
+    first = np.repeat(paths.starts[:-1], counts)
+    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    a = first + k * step
+    b = np.minimum(a + size, np.repeat(paths.starts[1:], counts))
+    sizes = b - a
+    ends = np.cumsum(sizes)
+    index = np.repeat(a - (ends - sizes), sizes) + np.arange(int(ends[-1]))
+    pieces = Paths(paths.points[index], np.concatenate([[0], ends]))
+    cuts = np.unique(np.searchsorted(pieces.starts, np.arange(0, ends[-1], size), side="right") - 1)
+    cuts = np.append(cuts, len(pieces))
+    out = []
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        s0, s1 = pieces.starts[lo], pieces.starts[hi]
+        out.append(Paths(pieces.points[s0:s1], pieces.starts[lo : hi + 1] - s0))
+    return out
 
 
 def to_skia_path(paths: Paths, *, close: bool = False):
