@@ -66,3 +66,10 @@ def test_same_seed_same_lines(seed):
     a = all_lines(generate(FlowfieldConfig(seed=seed, **SMALL)))
     b = all_lines(generate(FlowfieldConfig(seed=seed, **SMALL)))
     assert len(a) == len(b) and all(np.array_equal(p, q) for p, q in zip(a, b))
+
+
+def test_too_many_points_is_refused_before_allocating():
+    from genart.core.errors import UsageError
+
+    with pytest.raises(UsageError, match="fewer lines or steps"):
+        generate(FlowfieldConfig(lines=1_000_000, steps=1000))

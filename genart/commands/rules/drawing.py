@@ -14,7 +14,7 @@ Example::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -22,7 +22,8 @@ import numpy as np
 from ...core.errors import UsageError
 
 
-@dataclass(frozen=True)
+# eq=False: these hold numpy arrays, which have no single truth value to compare by.
+@dataclass(frozen=True, eq=False)
 class Paths:
     """Ragged polylines: path ``i`` is ``points[starts[i]:starts[i + 1]]``."""
 
@@ -73,7 +74,7 @@ class Paths:
         return Paths.from_list(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layer:
     """Polylines stroked with one colour and width (user units): one pen on a plotter."""
 
@@ -83,7 +84,7 @@ class Layer:
     name: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Fill:
     """Closed polygons filled with one colour (no stroke)."""
 
@@ -91,7 +92,7 @@ class Fill:
     polygons: tuple[np.ndarray, ...]  # each (N, 2)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Drawing:
     """A finished picture in user units; renderers scale it to paper or pixels.
 
@@ -104,7 +105,7 @@ class Drawing:
     background: str | None = "#ffffff"
     fills: tuple[Fill, ...] = ()
     layers: tuple[Layer, ...] = ()
-    raster: np.ndarray | None = field(default=None, compare=False)
+    raster: np.ndarray | None = None
     antialias: bool = True
 
     def __post_init__(self) -> None:

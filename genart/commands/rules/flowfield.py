@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.errors import UsageError
 from .colormaps import PALETTES
 from .configs import FlowfieldConfig
 from .drawing import Drawing, Layer, Paths
@@ -23,6 +24,7 @@ from .fit import CANVAS
 from .noise import fractal_noise
 
 FIELD_CELL = 4.0  # canvas units per sample of the angle field
+MAX_POINTS = 20_000_000  # traced points held at once (16 bytes each)
 ROUNDS = 3  # seeding rounds with --avoid
 ROUND_SHARES = (1, 2, 5)  # few seeds first, so the first lines grow long before the rest fill in
 _NEIGHBOURS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
@@ -125,6 +127,11 @@ def trace(
 
 def generate(config: FlowfieldConfig) -> Drawing:
     """The flow field of ``config``: one layer per (colour, width)."""
+    if config.lines * (config.steps + 1) > MAX_POINTS:
+        raise UsageError(
+            f"flowfield: {config.lines} lines x {config.steps} steps is over {MAX_POINTS:.0e} points; "
+            "use fewer lines or steps"
+        )
     rng = np.random.default_rng(config.seed)
     w, h = canvas_size(config)
     field = AngleField(config, rng)

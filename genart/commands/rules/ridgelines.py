@@ -57,12 +57,12 @@ def data_profiles(data: np.ndarray, config: RidgelinesConfig) -> np.ndarray:
     data = np.asarray(data, dtype=np.float64)
     if data.ndim != 2 or data.shape[0] < 2 or data.shape[1] < 2:
         raise UsageError(f"ridgelines data: expected at least 2 rows of 2 values, got shape {data.shape}")
+    if not np.isfinite(data).all():
+        raise UsageError("ridgelines data: contains values that are not finite numbers")
     xs = np.linspace(0, 1, data.shape[1])
     grid = np.linspace(0, 1, config.samples)
     rows = np.stack([np.interp(grid, xs, row) for row in data])
-    lo, hi = np.nanmin(rows), np.nanmax(rows)
-    if not np.isfinite(rows).all():
-        raise UsageError("ridgelines data: contains values that are not numbers")
+    lo, hi = rows.min(), rows.max()
     return (rows - lo) / (hi - lo) if hi > lo else np.zeros_like(rows)
 
 
