@@ -50,7 +50,8 @@ def test_svg_has_real_paths_on_paper_with_layers_and_metadata():
     assert root.get("width") == "297mm" and root.get("height") == "420mm"  # portrait art, portrait page
     assert root.get("viewBox") == "0 0 29700 42000"
     layers = [g for g in root.findall(f"{SVG}g") if g.get(f"{INK}groupmode") == "layer"]
-    assert {g.get("stroke") for g in layers} == {layer.color for layer in d.layers}
+    assert layers[0].get("id") == "background" and layers[0][0].get("fill") == d.background
+    assert {g.get("stroke") for g in layers[1:]} == {layer.color for layer in d.layers}
     paths = root.findall(f".//{SVG}path")
     assert len(paths) >= 1 and all(p.get("d").startswith("M") for p in paths)
     assert svg_metadata(data) == meta

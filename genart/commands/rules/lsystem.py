@@ -183,7 +183,7 @@ def _successor_table(rules: dict[str, Rule]):
 
 
 # ----------------------------------------------------------------------------- turtle
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TurtleGeometry:
     """Every drawn segment in drawing order: start/end points (y up) and bracket depth."""
 

@@ -98,7 +98,7 @@ def to_svg(
     page = page_for(drawing, paper=paper, margin=margin, size=size)
     out = [_header(drawing, page, metadata)]
     if drawing.background:
-        out.append(f'<rect width="{_u(page.width)}" height="{_u(page.height)}" fill="{drawing.background}"/>\n')
+        out.append(_background(drawing.background, page, layers))
     if drawing.raster is not None:
         out.append(_image(drawing, page))
     if drawing.fills:
@@ -107,6 +107,14 @@ def to_svg(
         out.append(_pen_layer(i + 1, color, group, page, layers, optimize))
     out.append("</svg>\n")
     return "".join(out).encode("utf-8")
+
+
+def _background(color: str, page: Page, layers: bool) -> str:
+    """The page colour as a filled rectangle, in a layer of its own that plotters can skip."""
+    rect = f'<rect width="{_u(page.width)}" height="{_u(page.height)}" fill="{color}" stroke="none"/>'
+    if not layers:
+        return f'<g id="background">{rect}</g>\n'
+    return f'<g id="background" inkscape:groupmode="layer" inkscape:label="background">{rect}</g>\n'
 
 
 def _u(value: float) -> int:
