@@ -1,7 +1,8 @@
 """``genart rules``: generative art from simple rules plus random input, before any network.
 
 ``configs``     the five frozen config dataclasses (cheap to import, no numpy)
-``registry``    name -> generator; ``render`` (one job) and ``write`` (SVG / raster / stdout)
+``registry``    name -> generator; ``render`` (one job), re-exports ``write``/``OutputOptions``
+``output``      ``write``: SVG / raster by extension, stdout, atomic files
 ``drawing``     the shared model: canvas, fills, stroked layers, optional density raster
 ``svg``         real vector paths sized for paper, Inkscape layers, metadata
 ``raster``      antialiased pixels at any size through skia-python
