@@ -141,7 +141,7 @@ class AttractorConfig(OutputSettings):
     burn_in: int = param(64, "Steps each trajectory runs before it is plotted.", min=0)
     colormap: str = param("ember", "Colour ramp from empty to densest.", choices=COLORMAPS)
     gamma: float = param(0.85, "Tone curve after the log mapping (<1 brightens faint parts).", min=0.05, max=5.0)
-    supersample: int = param(2, "Histogram resolution per output pixel along each axis.", min=1, max=4)
+    supersample: int = param(1, "Histogram cells per output pixel along each axis (2: smoother, slower).", min=1, max=4)
 
 
 @dataclass(frozen=True)
