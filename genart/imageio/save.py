@@ -243,18 +243,33 @@ def _encode(image: Image.Image, fmt: str, options: dict[str, Any], name: str) ->
 def _write_atomic(
     image: Image.Image, dest: Path, fmt: str, options: dict[str, Any], overwrite: bool
 ) -> None:
-    """Write to a temporary file beside ``dest``, then rename it over ``dest``.
+    """Encode ``image`` (a failure writes nothing), then :func:`write_bytes` it to ``dest``."""
+    _check_destination(dest, overwrite)
+    write_bytes(_encode(image, fmt, options, str(dest)), dest, overwrite=overwrite)
 
-    The rename is atomic on POSIX and Windows, so readers (and a re-run after Ctrl-C) see
-    either the old file or the complete new one, never half an image.
-    """
-    folder = dest.parent
-    if not folder.is_dir():
-        raise ImageError(f"{dest}: folder {folder} does not exist")
+
+def _check_destination(dest: Path, overwrite: bool) -> None:
+    if not dest.parent.is_dir():
+        raise ImageError(f"{dest}: folder {dest.parent} does not exist")
     if dest.is_dir():
         raise ImageError(f"{dest}: is a folder")
     _refuse_existing(dest, overwrite)
-    data = _encode(image, fmt, options, str(dest))
+
+
+def write_bytes(data: bytes, dest: str | os.PathLike[str], *, overwrite: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``dest``, then rename it over ``dest``.
+
+    The rename is atomic on POSIX and Windows, so readers (and a re-run after Ctrl-C) see
+    either the old file or the complete new one, never half a file. Used for images here
+    and for other files genart writes (SVG drawings).
+
+    Raises:
+        ImageError: missing folder, ``dest`` is a folder or exists with ``overwrite=False``,
+            or the file cannot be written.
+    """
+    dest = Path(dest)
+    _check_destination(dest, overwrite)
+    folder = dest.parent
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".part")
     except OSError as exc:
