@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["COMMANDS", "get", "names", "config_class", "public_api", "register", "unregister"]
 
-# name -> the module defining COMMAND; "group/name" is `genart group name`.
+# name -> the module defining COMMAND (or "module:ATTRIBUTE" for a module declaring several);
+# "group/name" is `genart group name`.
 COMMANDS: dict[str, str] = {
     "style": "genart.commands.style.command",
     "dream": "genart.commands.dream.command",
@@ -32,6 +33,11 @@ COMMANDS: dict[str, str] = {
     "classify": "genart.commands.classify.command",
     "sheet": "genart.commands.sheet.command",
     "gallery": "genart.commands.gallery.command",
+    "rules/lsystem": "genart.commands.rules.command:LSYSTEM",
+    "rules/mondrian": "genart.commands.rules.command:MONDRIAN",
+    "rules/ridgelines": "genart.commands.rules.command:RIDGELINES",
+    "rules/attractor": "genart.commands.rules.command:ATTRACTOR",
+    "rules/flowfield": "genart.commands.rules.command:FLOWFIELD",
 }
 
 
@@ -60,7 +66,8 @@ def get(name: str) -> "Command":
     """
     if name not in COMMANDS:
         raise UsageError(f"unknown command {name!r}{closest(name, COMMANDS)}")
-    command = importlib.import_module(COMMANDS[name]).COMMAND
+    module, _, attribute = COMMANDS[name].partition(":")
+    command = getattr(importlib.import_module(module), attribute or "COMMAND")
     if command.name != name:
         raise ValueError(f"{COMMANDS[name]} declares {command.name!r}, registered as {name!r}")
     return command

@@ -12,7 +12,7 @@ import pytest
 from genart.commands.rules.drawing import Drawing, Layer, Paths
 from genart.commands.rules.order import plot_order, travel
 from genart.commands.rules.raster import to_raster
-from genart.commands.rules.registry import GENERATORS, OutputOptions, config_class, render, write
+from genart.commands.rules.generators import GENERATORS, OutputOptions, config_class, render, write
 from genart.commands.rules.svg import svg_metadata, to_svg
 from genart.core.errors import UsageError
 from genart.imageio import load_image, read_metadata
@@ -122,7 +122,7 @@ def test_write_png_svg_and_stdout(tmp_path, capsysbinary):
 
 def test_config_modules_are_cheap_to_import():
     code = (
-        "import sys, genart.commands.rules.registry as r; r.config_class('attractor');"
+        "import sys, genart.commands.rules.generators as r; r.config_class('attractor');"
         "print(sorted(m for m in ('numpy', 'shapely', 'skia', 'scipy', 'torch') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

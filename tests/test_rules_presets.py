@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from genart.commands.rules.registry import GENERATORS, config_class, render
+from genart.commands.rules.generators import GENERATORS, config_class, render
 from genart.core import config as cfg
 
 PRESETS = Path(__file__).resolve().parents[1] / "presets" / "rules"

@@ -6,7 +6,7 @@ import pytest
 from shapely.geometry import LineString, Polygon
 
 from genart.commands.rules.configs import RidgelinesConfig
-from genart.commands.rules.registry import render
+from genart.commands.rules.generators import render
 from genart.commands.rules.ridgelines import generate, hide_lines, load_data
 from genart.core.errors import UsageError
 from genart.imageio import save_image

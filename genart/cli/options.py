@@ -40,9 +40,9 @@ def _param(info: FieldInfo) -> click.Option:
         negative = "--no-" + info.flag[2:]
         return click.Option([f"{info.flag}/{negative}", *names[1:], info.name], default=None, help=help_text)
     kind: Any
-    if info.is_sequence:
-        kind = click.STRING
-        help_text = f"{info.help} Comma-separated. [default: {_show(info.default)}]"
+    if info.is_sequence:  # repeatable, and each value may hold several, comma-separated
+        help_text = f"{info.help} Repeat or comma-separate. [default: {_show(info.default)}]"
+        return click.Option([*names, info.name], multiple=True, default=(), help=help_text)
     elif info.choices:
         kind = click.Choice(info.choices)
     elif info.path:
@@ -58,11 +58,19 @@ def config_params(config_cls: type) -> list[click.Option]:
 
 
 def given_flags(config_cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Pop the config-field options from ``kwargs``; keep those the user actually gave."""
+    """Pop the config-field options from ``kwargs``; keep those the user actually gave.
+
+    A list-valued option given several times (``--rule A --rule B``) or with commas
+    (``--style-layers relu1_1,relu2_1``) becomes one list; ``--layers ''`` an empty one.
+    """
     out = {}
     for info in config_fields(config_cls):
         if info.name in kwargs:
             value = kwargs.pop(info.name)
+            if info.is_sequence and isinstance(value, tuple):
+                if not value:
+                    continue  # not given
+                value = [part.strip() for v in value for part in str(v).split(",") if part.strip()]
             if value is not None:
                 out[info.name] = value
     return out

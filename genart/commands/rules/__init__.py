@@ -1,7 +1,8 @@
 """``genart rules``: generative art from simple rules plus random input, before any network.
 
 ``configs``     the five frozen config dataclasses (cheap to import, no numpy)
-``registry``    name -> generator; ``render`` (one job), re-exports ``write``/``OutputOptions``
+``generators``  name -> generator; ``render`` (one job), re-exports ``write``/``OutputOptions``
+``command``     the five `genart rules NAME` commands (read by genart.registry) and their runner
 ``output``      ``write``: SVG / raster by extension, stdout, atomic files
 ``drawing``     the shared model: canvas, fills, stroked layers, optional density raster
 ``svg``         real vector paths sized for paper, Inkscape layers, metadata

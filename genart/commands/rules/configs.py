@@ -52,7 +52,8 @@ class LsystemConfig(OutputSettings):
 
     axiom: str = param("F", "Start string.")
     rules: tuple[str, ...] = param(
-        ("F=FF-[-F+F+F]+[+F-F-F]",), "Rewriting rules 'A=successor' (repeatable; 'A=w:succ' weights)."
+        ("F=FF-[-F+F+F]+[+F-F-F]",), "Rewriting rules 'A=successor' (repeatable; 'A=w:succ' weights).",
+        flag="--rule",
     )
     angle: float = param(22.5, "Turn angle of + and - in degrees.", min=-360.0, max=360.0)
     iterations: int = param(4, "Rewriting steps.", min=0, max=64)
