@@ -39,7 +39,11 @@ def test_the_readme_has_examples_of_every_art_command():
     assert {"style", "dream", "doodle", "classify"} <= used
 
 
-@pytest.mark.parametrize("args", [a for a in COMMANDS if a[0] in registry.names()], ids=" ".join)
+def registered(args: list[str]) -> bool:
+    return args[0] in registry.names() or "/".join(args[:2]) in registry.names()
+
+
+@pytest.mark.parametrize("args", [a for a in COMMANDS if registered(a)], ids=" ".join)
 def test_readme_command_lines_parse_with_their_presets(args, monkeypatch, capsys):
     code, out, err = run_cli([*args, "--print-config"], monkeypatch, capsys)
     assert code == 0, err
