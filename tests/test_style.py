@@ -153,15 +153,32 @@ def test_mismatched_inputs_are_usage_errors(kw, err, match):
         stylize(_content(), [], _config(), backbone=TinyBackbone())
 
 
-def test_tiled_scales_give_the_untiled_result():
-    # The stand-in's receptive field (< 32 px) lies inside the 64-px tile margin, so the
-    # tiled gradient is exact and both runs follow the same path.
+def _whole_and_tiled(precision: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     content = torch.nn.functional.interpolate(_content(), size=(120, 160), mode="bilinear")
-    cfg = _config(size=160, pyramid=False, iterations=5)
-    whole = stylize(content, [_style()], cfg, backbone=TinyBackbone())
-    tiled = stylize(content, [_style()], _config(size=160, pyramid=False, iterations=5, tile_size=128), backbone=TinyBackbone())
+    cfg = dict(size=160, pyramid=False, iterations=5, precision=precision)
+    whole = stylize(content, [_style()], _config(**cfg), backbone=TinyBackbone())
+    tiled = stylize(content, [_style()], _config(tile_size=128, **cfg), backbone=TinyBackbone())
+    return content, whole, tiled
+
+
+def test_tiled_scales_give_the_untiled_result():
+    # In fp32 (stated: under bf16 see below). The stand-in's receptive field (< 32 px) lies
+    # inside the 64-px tile margin, so the tiled gradient is exact and both runs follow the
+    # same path.
+    content, whole, tiled = _whole_and_tiled("fp32")
     assert (whole - tiled).abs().max() < 1e-2
     assert (whole - content).abs().mean() > 0.02  # both actually moved
+
+
+def test_tiled_scales_under_auto_precision_on_a_cpu_with_native_bf16(monkeypatch):
+    # "auto" picks bf16 on CPUs with native bf16 (GENART_BF16=1 pretends this is one). bf16
+    # rounds tile and whole-image convolutions differently (each evaluation agrees to bf16
+    # precision: test_style_tiling), and five L-BFGS steps amplify that into a few pixels
+    # that differ visibly, so here only the average difference is held to a tight bound.
+    monkeypatch.setenv("GENART_BF16", "1")
+    content, whole, tiled = _whole_and_tiled("auto")
+    assert (whole - tiled).abs().mean() < 5e-3
+    assert (whole - content).abs().mean() > 0.02
 
 
 @pytest.mark.parametrize("model,style_layers,content_layers", [
