@@ -103,3 +103,31 @@ def test_tiled_statistics_and_features_match_the_whole_image():
         assert torch.allclose(tm[n].gram(), moments(whole[n]).gram(), rtol=1e-4, atol=1e-5)
         assert tf[n].shape == whole[n].shape
         assert torch.allclose(tf[n], whole[n], atol=1e-4)
+
+
+def test_tiled_loss_stays_on_the_image_device():
+    # On a GPU, every tensor the tiled loss makes must live on the image's device: one
+    # made on the CPU and added into fails there (Elsewhere enforces the same rules).
+    from fake_device import elsewhere
+
+    g = torch.Generator().manual_seed(0)
+    w1, w2 = elsewhere(torch.randn(4, 3, 3, 3, generator=g)), elsewhere(torch.randn(6, 4, 3, 3, generator=g))
+
+    def features(img):
+        a = torch.relu(torch.nn.functional.conv2d(img, w1, padding=1))
+        b = torch.relu(torch.nn.functional.conv2d(torch.nn.functional.avg_pool2d(a, 2), w2, padding=1))
+        return {"a": a, "b": b}
+
+    cfg = StyleConfig(model="tiny", style_layers=("a", "b"), content_layers=("b",))
+    style = elsewhere(torch.rand(1, 3, 40, 40, generator=g))
+    stats = [{n: moments(f) for n, f in features(style).items()}]
+    style_targets, regions = build_style_targets(stats, [None], cfg)
+    content_targets = build_content_targets(features(elsewhere(torch.rand(1, 3, 70, 90, generator=g))), cfg)
+    targets = Targets(style_targets, content_targets, regions, "gram")
+    loss_fn = tiled_loss(features, targets, Weights(10.0, 1.0, 0.1), lambda img: img, tile=32, margin=32,
+                         strides={"a": 1, "b": 2}, generator=torch.Generator().manual_seed(0))
+    x = elsewhere(torch.rand(1, 3, 70, 90, generator=g)).requires_grad_(True)
+    loss, metrics = loss_fn(x)
+    loss.backward()
+    assert x.grad is not None and x.grad.device == x.device
+    assert metrics["content"] > 0 and metrics["style"] > 0
