@@ -87,10 +87,10 @@ def test_network_is_truncated_at_the_deepest_layer_used():
 
 def test_layer_weights_combine_terms():
     bb, image = FakeBackbone(), photo()
-    one = build_objective(DreamConfig(layers=("conv1",)), bb, None, bf16=False)(image)
-    two = build_objective(DreamConfig(layers=("conv2",)), bb, None, bf16=False)(image)
+    one = build_objective(DreamConfig(layers=("conv1",)), bb, None)(image)
+    two = build_objective(DreamConfig(layers=("conv2",)), bb, None)(image)
     mix = build_objective(
-        DreamConfig(layers=("conv1", "conv2"), layer_weights=(2.0, 0.5)), bb, None, bf16=False
+        DreamConfig(layers=("conv1", "conv2"), layer_weights=(2.0, 0.5)), bb, None
     )(image)
     assert float(mix) == pytest.approx(2.0 * float(one) + 0.5 * float(two), rel=1e-5)
 
@@ -98,10 +98,10 @@ def test_layer_weights_combine_terms():
 def test_channels_select_part_of_a_layer():
     bb, image = FakeBackbone(), photo()
     act = bb.extractor(["conv2"])(image)["conv2"]
-    value = build_objective(DreamConfig(layers=("conv2",), channels=(3, 5)), bb, None, bf16=False)(image)
+    value = build_objective(DreamConfig(layers=("conv2",), channels=(3, 5)), bb, None)(image)
     assert float(value) == pytest.approx(float(act[:, [3, 5]].pow(2).mean()), rel=1e-5)
     with pytest.raises(LayerError, match="conv2 has 16 channels; channel 16"):
-        build_objective(DreamConfig(layers=("conv2",), channels=(16,)), bb, None, bf16=False)
+        build_objective(DreamConfig(layers=("conv2",), channels=(16,)), bb, None)
 
 
 def test_label_lookup_is_exact_with_suggestions():
@@ -135,7 +135,7 @@ def test_guide_gradient_is_the_best_matching_guide_vector():
 def test_guide_dream_moves_features_toward_the_guide():
     bb, image, guide = FakeBackbone(), photo(seed=1), photo(seed=9)
     config = DreamConfig(guide="g.png", guide_layers=("conv2",), octaves=1, iterations=10)
-    objective = build_objective(config, bb, guide, bf16=False)
+    objective = build_objective(config, bb, guide)
     out = dream(image, config, backbone=bb, guide=guide)
     assert float(objective(out)) > float(objective(image))
     with pytest.raises(UsageError, match="guide"):

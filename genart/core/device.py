@@ -7,13 +7,29 @@ module cheaply.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+from dataclasses import dataclass
+from typing import Any, Callable, ContextManager, TypeVar
+
+T = TypeVar("T")
 
 from .errors import UsageError
 
-__all__ = ["BF16_ENV", "PRECISIONS", "bf16_is_faster", "select_device", "use_bf16"]
+__all__ = [
+    "BF16_ENV",
+    "MEMORY_FORMATS",
+    "PRECISIONS",
+    "Compute",
+    "autocast",
+    "bf16_is_faster",
+    "select_device",
+    "use_bf16",
+    "use_channels_last",
+]
 
 PRECISIONS = ("auto", "fp32", "bf16")
+MEMORY_FORMATS = ("auto", "channels-last", "contiguous")
 # Overrides the hardware check behind ``precision: auto`` (1: bf16, 0: fp32), e.g. to
 # make a test suite or a comparison independent of the CPU it runs on.
 BF16_ENV = "GENART_BF16"
@@ -64,6 +80,64 @@ def bf16_is_faster(device) -> bool:
     if device.type == "cpu":
         return _cpu_has_bf16()
     return False
+
+
+def use_channels_last(memory_format: str, device) -> bool:
+    """Resolve a ``memory_format`` setting (``auto``, ``channels-last`` or ``contiguous``):
+    ``auto`` means channels-last on CUDA only (on CPUs it measured no faster)."""
+    if memory_format not in MEMORY_FORMATS:
+        raise UsageError(f"memory_format: {memory_format!r} is not one of {', '.join(MEMORY_FORMATS)}")
+    if memory_format == "auto":
+        return device.type == "cuda"
+    return memory_format == "channels-last"
+
+
+def autocast(device, enabled: bool) -> ContextManager[Any]:
+    """bfloat16 autocast for ``device`` when ``enabled``, else a context that does nothing
+    (torch.autocast refuses some device types even when disabled)."""
+    if not enabled:
+        return contextlib.nullcontext()
+    import torch
+
+    return torch.autocast(device.type, dtype=torch.bfloat16)
+
+
+@dataclass(frozen=True)
+class Compute:
+    """How a network runs on a device: bf16 autocast or not, channels-last input or not.
+
+    Only the forward pass is autocast; callers compute losses from its outputs in fp32.
+
+    Example::
+
+        compute = Compute.resolve(device, precision="auto", memory_format="auto")
+        feats = compute.run(extractor, image)
+    """
+
+    device: Any
+    bf16: bool = False
+    channels_last: bool = False
+
+    @classmethod
+    def resolve(cls, device, *, precision: str = "fp32", memory_format: str = "contiguous") -> "Compute":
+        """The settings ``precision`` and ``memory_format`` resolved for ``device``."""
+        return cls(device, use_bf16(precision, device), use_channels_last(memory_format, device))
+
+    def autocast(self) -> ContextManager[Any]:
+        return autocast(self.device, self.bf16)
+
+    def layout(self, x):
+        """``x`` in this memory layout (channels-last, or as it is)."""
+        if not self.channels_last:
+            return x
+        import torch
+
+        return x.contiguous(memory_format=torch.channels_last)
+
+    def run(self, fn: Callable[[Any], T], x) -> T:
+        """``fn(x)`` with ``x`` in this layout, under this autocast."""
+        with self.autocast():
+            return fn(self.layout(x))
 
 
 def _forced_bf16() -> bool | None:

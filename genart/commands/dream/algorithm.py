@@ -17,7 +17,6 @@ from typing import Any, Iterator
 import torch
 
 from .config import DreamConfig
-from ...core.device import use_bf16
 from .gradients import NORMALIZERS, tiled_gradient
 from .objectives import DreamObjective, build_objective
 from .octaves import octave_sizes, resize
@@ -46,7 +45,7 @@ def dream(
         callback: receives StageStarted per octave and Step per iteration.
     """
     image = _check_image(image, backbone)
-    objective = build_objective(config, backbone, guide, bf16=use_bf16(config.precision, torch.device(backbone.device)))
+    objective = build_objective(config, backbone, guide)
     generator = torch.Generator().manual_seed(config.seed)
     if config.init == "noise":
         image = _noise_like(image, generator)
@@ -71,7 +70,7 @@ def dream_frames(
     uninterrupted one.
     """
     image = _check_image(image, backbone)
-    objective = build_objective(config, backbone, guide, bf16=use_bf16(config.precision, torch.device(backbone.device)))
+    objective = build_objective(config, backbone, guide)
     frame = quantize(image)
     for index in range(start_frame, config.frames):
         emit(callback, StageStarted(f"frame {index + 1}/{config.frames}", index, config.frames, 0))

@@ -6,13 +6,13 @@ classifier pass only when a class is dreamed).
 """
 from __future__ import annotations
 
-import contextlib
 import difflib
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 import torch
 
+from ...core.device import Compute
 from ...core.errors import LayerError, UsageError, WeightsError
 from .octaves import resize
 
@@ -87,31 +87,30 @@ def label_index(label: str, categories: Sequence[str]) -> int:
 class DreamObjective:
     """The weighted sum of ``terms`` on one image (1, 3, h, w) in [0, 1]."""
 
-    def __init__(self, terms: Sequence[Term], *, extractor: Any, classify: Any, bf16: bool, channels_last: bool):
+    def __init__(self, terms: Sequence[Term], *, extractor: Any, classify: Any, compute: Compute):
         self.terms = tuple(terms)
         self.extractor = extractor
         self.classify = classify
-        self.bf16 = bf16
-        self.channels_last = channels_last
+        self.compute = compute
 
     def __call__(self, image: torch.Tensor) -> torch.Tensor:
-        x = image.contiguous(memory_format=torch.channels_last) if self.channels_last else image
-        with self._precision(x.device):
-            feats = self.extractor(x) if self.extractor is not None else {}
-            logits = self.classify(x) if self.classify is not None else None
-            return sum(t.weight * t.fn(feats, logits) for t in self.terms)
+        return self.compute.run(self._forward, image)
 
-    def _precision(self, device: torch.device) -> contextlib.AbstractContextManager:
-        if not self.bf16:
-            return contextlib.nullcontext()
-        return torch.autocast(device.type, dtype=torch.bfloat16)
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
+        feats = self.extractor(x) if self.extractor is not None else {}
+        logits = self.classify(x) if self.classify is not None else None
+        return sum(t.weight * t.fn(feats, logits) for t in self.terms)
 
 
-def build_objective(config: Any, backbone: Any, guide: torch.Tensor | None, *, bf16: bool) -> DreamObjective:
+def build_objective(
+    config: Any, backbone: Any, guide: torch.Tensor | None = None, *, compute: Compute | None = None
+) -> DreamObjective:
     """The objective ``config`` asks for on ``backbone``; validates names and channels.
 
     Layer terms use ``config.layers``, or the backbone's default dream layers when none
-    are given and neither a class nor a guide is dreamed.
+    are given and neither a class nor a guide is dreamed. ``compute`` (default: from
+    ``config.precision`` and ``config.memory_format`` on the backbone's device) says how
+    the network runs.
     """
     spec = backbone.spec
     if config.guide is not None and guide is None:
@@ -136,7 +135,10 @@ def build_objective(config: Any, backbone: Any, guide: torch.Tensor | None, *, b
         terms.append(Term("label", config.label_weight, class_logit(label_index(config.label, backbone.categories))))
         classify = backbone.classify
     extractor = backbone.extractor(sorted(needed)) if needed else None
-    return DreamObjective(terms, extractor=extractor, classify=classify, bf16=bf16, channels_last=config.channels_last)
+    compute = compute or Compute.resolve(
+        torch.device(backbone.device), precision=config.precision, memory_format=config.memory_format
+    )
+    return DreamObjective(terms, extractor=extractor, classify=classify, compute=compute)
 
 
 def _layer_terms(config: Any, spec: Any, layers: Sequence[str]) -> list[Term]:

@@ -20,7 +20,7 @@ from torch import Tensor
 
 from .color import ColorPlan, plan_color
 from .config import StyleConfig
-from ...core.device import use_bf16
+from ...core.device import Compute
 from ...core.errors import UsageError
 from ...core.events import EventCallback, Intermediate, StageStarted, emit
 from ...core.losses import Moments, moments
@@ -37,7 +37,7 @@ from .loss import (
 )
 from .tiling import ALIGN, probe_strides, tiled_features, tiled_loss, tiled_moments
 
-__all__ = ["stylize", "DEFAULT_LEARNING_RATES", "TILE_MARGIN"]
+__all__ = ["stylize", "required_layers", "DEFAULT_LEARNING_RATES", "TILE_MARGIN"]
 
 # Per-pixel step sizes on the [0, 1] scale: L-BFGS picks its own scale after the first
 # step (1 is the usual value); Adam's 0.02 is ~5/255 per step, with iterate averaging.
@@ -103,6 +103,16 @@ def stylize(
     return plan.finish(image).clamp(0, 1)
 
 
+def required_layers(config: StyleConfig) -> tuple[str, ...]:
+    """The backbone layers ``stylize`` reads with ``config``: style layers, then content layers.
+
+    Example::
+
+        backbone.extractor(required_layers(cfg))  # a bad layer name fails here, up front
+    """
+    return tuple(dict.fromkeys(config.style_layers + config.content_layers))
+
+
 def _check_inputs(content, styles, style_masks, init_image, config: StyleConfig) -> list[Tensor | None]:
     if content.dim() != 4 or content.shape[:2] != (1, 3):
         raise UsageError(f"content: expected an RGB tensor (1, 3, H, W), got {tuple(content.shape)}")
@@ -124,19 +134,10 @@ def _feature_fn(backbone: Any, config: StyleConfig) -> tuple[FeatureFn, list[str
     Only the forward pass is autocast: Gram matrices, statistics and losses are computed
     afterwards in fp32 (:mod:`genart.core.losses` casts), so bf16 cannot overflow them.
     """
-    layers = list(dict.fromkeys(config.style_layers + config.content_layers))
+    layers = list(required_layers(config))
     extractor = backbone.extractor(layers)
-    device = backbone.device
-    bf16 = use_bf16(config.precision, device)
-    cl = config.memory_format == "channels-last" or (config.memory_format == "auto" and device.type == "cuda")
-
-    def features(x: Tensor) -> Mapping[str, Tensor]:
-        if cl:
-            x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-            return extractor(x)
-
-    return features, layers
+    compute = Compute.resolve(backbone.device, precision=config.precision, memory_format=config.memory_format)
+    return (lambda x: compute.run(extractor, x)), layers
 
 
 def _to_rgb(channels: int) -> Callable[[Tensor], Tensor]:
