@@ -198,3 +198,23 @@ def test_registered_backbones_run_with_random_weights(model, style_layers, conte
     assert out.shape == (1, 3, 48, 64) and torch.isfinite(out).all()
     steps = [e for e in events if isinstance(e, Step)]
     assert len(steps) == 2 and steps[-1].metrics["loss"] <= steps[0].metrics["loss"]
+
+
+@pytest.mark.parametrize("color", ["match", "luminance"])
+def test_runs_on_a_device_other_than_the_cpu(color):
+    # Every tensor stylize makes must follow the backbone's device (fake_device enforces
+    # CUDA's rules), tiled scales and colour control included; results equal the CPU's.
+    from fake_device import FAKE, move_module, on_fake_device
+
+    class Elsewhere(TinyBackbone):
+        device = FAKE
+
+        def extractor(self, layers):
+            return move_module(super().extractor(layers))
+
+    content = torch.nn.functional.interpolate(_content(), size=(120, 160), mode="bilinear")
+    cfg = _config(size=160, start_size=80, iterations=2, coarse_iterations=1, tile_size=128, color=color, precision="fp32")
+    with on_fake_device():
+        out = stylize(content, [_style()], cfg, backbone=Elsewhere())
+    assert out.device == FAKE
+    assert torch.allclose(out.inner, stylize(content, [_style()], cfg, backbone=TinyBackbone()), atol=1e-5)

@@ -94,7 +94,7 @@ def match_colors(style: Tensor, content: Tensor) -> Tensor:
         flat = img[0].reshape(3, -1).double()
         mean = flat.mean(dim=1, keepdim=True)
         centred = flat - mean
-        return mean, centred @ centred.T / flat.shape[1] + 1e-5 * torch.eye(3, dtype=flat.dtype)
+        return mean, centred @ centred.T / flat.shape[1] + 1e-5 * torch.eye(3, dtype=flat.dtype, device=flat.device)
 
     mu_s, cov_s = stats(style)
     mu_c, cov_c = stats(content)
