@@ -89,6 +89,23 @@ def test_semantic_weight_zero_ignores_the_maps(backbone):
     assert (strict - loose).abs().mean() > 0.02
 
 
+def test_gram_statistics_do_not_depend_on_the_semantic_weight(backbone):
+    # semantic_weight scales the map channels appended to features for MRF matching; the
+    # masks of per-region Gram matrices are plain masks (weight 0 once zeroed the loss).
+    style = _halves(RED, BLUE)
+    maps = (_halves(WHITE, BLACK, noise=0), _halves(BLACK, WHITE, noise=0))
+
+    def style_loss(weight: float) -> dict:
+        events = []
+        cfg = dataclasses.replace(CFG, mode="gram", semantic_weight=weight, iterations=1, phases=1)
+        doodle(style, *maps, cfg, backbone=backbone, callback=events.append)
+        return {k: v for k, v in next(e for e in events if isinstance(e, Step)).metrics.items() if k.startswith("style:")}
+
+    zero, default, strong = style_loss(0.0), style_loss(10.0), style_loss(100.0)
+    assert all(v > 0 for v in zero.values())
+    assert zero == pytest.approx(default, rel=1e-5) and strong == pytest.approx(default, rel=1e-5)
+
+
 def test_texture_synthesis_without_maps_moves_toward_the_style(backbone):
     style = _halves(RED, RED, noise=0.1)
     out = doodle(style, None, None, CFG, backbone=backbone)

@@ -211,7 +211,7 @@ class _Layer:
 
     scale: float
     style: Tensor  # (1, C, h, w) normalised style features
-    style_sem: Tensor | None = None  # (1, K, h, w) style masks * semantic weight
+    style_sem: Tensor | None = None  # (1, K, h, w) style region masks
     target_sem: Tensor | None = None  # (1, K, h', w') output masks, made on first use
 
 
@@ -245,7 +245,7 @@ class DoodleLoss:
         layer = _Layer(scale, feat / scale)
         if self.source.style_labels is not None:
             sem = semantic.masks(self.source.style_labels, self.source.regions, tuple(feat.shape[-2:]))
-            layer.style_sem = sem.to(feat.device) * self.config.semantic_weight
+            layer.style_sem = sem.to(feat.device)
         return layer
 
     def _check_size(self, name: str, hw: Any) -> None:
@@ -262,7 +262,7 @@ class DoodleLoss:
         if layer.target_sem is None or layer.target_sem.shape[-2:] != feat.shape[-2:]:
             self._check_size(name, feat.shape[-2:])
             sem = semantic.masks(self.source.target_labels, self.source.regions, tuple(feat.shape[-2:]))
-            layer.target_sem = sem.to(feat.device) * self.config.semantic_weight
+            layer.target_sem = sem.to(feat.device)
         return layer.target_sem
 
     def __call__(self, image: Tensor) -> tuple[Tensor, Mapping[str, float]]:
@@ -301,8 +301,9 @@ class DoodleLoss:
         if rematch or name not in self.matches:
             out, style = feat.detach(), layer.style
             if target_sem is not None and layer.style_sem is not None:
-                out = torch.cat([out, target_sem], dim=1)
-                style = torch.cat([style, layer.style_sem], dim=1)
+                # Only matching sees the maps, as extra channels scaled by the semantic weight.
+                out = torch.cat([out, cfg.semantic_weight * target_sem], dim=1)
+                style = torch.cat([style, cfg.semantic_weight * layer.style_sem], dim=1)
             self.matches[name] = nearest_patches(out, style, patch=cfg.patch_size, chunk_mb=cfg.chunk_mb, variety=cfg.variety)
         match = self.matches[name]
         metrics[f"ncc:{name}"] = float(match.score.mean())
