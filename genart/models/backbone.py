@@ -25,7 +25,8 @@ from ..core.events import EventCallback, Message, emit
 from .extractor import FeatureExtractor, Normalize, check_rgb_batch
 from .loading import match_state_dict, read_state_dict
 from .random_init import random_values
-from .spec import BackboneSpec, LayerInfo, Preprocess, get_spec
+from .registry import get_spec
+from .spec import BackboneSpec, LayerInfo, Preprocess
 from .weights import resolve_weights
 
 __all__ = ["Backbone", "ClassificationTransform", "load_backbone"]
