@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from . import semantic
@@ -31,7 +30,7 @@ from .config import DoodleConfig
 from ...core.errors import UsageError
 from ...core.events import EventCallback, Message, StageStarted, emit
 from ...core.optim import optimize_image
-from ...core.geometry import resize
+from ...core.geometry import fit_long_side, resize
 
 __all__ = ["DoodleConfig", "doodle", "prepare_maps", "phase_sizes"]
 
@@ -88,7 +87,8 @@ def doodle(
         emit(callback, StageStarted(f"phase {index + 1}/{len(sizes)} ({hw[1]}x{hw[0]})", index, len(sizes), config.iterations))
         image = _start(image, hw, content, config, gen).to(device)
         source = StyleSource(
-            style=_resize(style, _style_size(style, hw)).to(device),
+            # The style's long side equals the output's: brush strokes keep their size.
+            style=_resize(style, fit_long_side(*style.shape[-2:], max(hw))).to(device),
             style_labels=None if maps is None else maps.style,
             target_labels=None if maps is None else maps.target,
             regions=0 if maps is None else maps.count,
@@ -141,13 +141,7 @@ def prepare_maps(
 
 def phase_sizes(reference_hw: tuple[int, int], size: int, phases: int) -> list[tuple[int, int]]:
     """(h, w) of each phase: the last has long side ``size``, each earlier one half that."""
-    h, w = reference_hw
-    out = []
-    for p in range(phases):
-        long_side = size / 2 ** (phases - 1 - p)
-        scale = long_side / max(h, w)
-        out.append((max(1, round(h * scale)), max(1, round(w * scale))))
-    return out
+    return [fit_long_side(*reference_hw, size / 2 ** (phases - 1 - p)) for p in range(phases)]
 
 
 def _check_smallest(hw: tuple[int, int]) -> None:
@@ -159,17 +153,10 @@ def _check_smallest(hw: tuple[int, int]) -> None:
         )
 
 
-def _style_size(style: Tensor, hw: tuple[int, int]) -> tuple[int, int]:
-    """The style is scaled so its long side equals the output's: brush strokes keep their size."""
-    sh, sw = style.shape[-2:]
-    scale = max(hw) / max(sh, sw)
-    return max(1, round(sh * scale)), max(1, round(sw * scale))
-
-
 def _start(previous: Tensor | None, hw: tuple[int, int], content: Tensor | None, config: DoodleConfig, gen: torch.Generator) -> Tensor:
     """The first phase starts from noise or the content; later ones from the last result."""
     if previous is not None:
-        return F.interpolate(previous, size=hw, mode="bilinear", align_corners=False).clamp(0, 1)
+        return _resize(previous, hw)
     if content is not None and config.init in ("auto", "content"):
         return _resize(content, hw)
     # Mid-grey noise: strong enough to break symmetry, far from saturating the clamp.

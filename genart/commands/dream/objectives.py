@@ -14,7 +14,7 @@ import torch
 
 from ...core.device import Compute
 from ...core.errors import LayerError, UsageError, WeightsError
-from .octaves import resize
+from ...core.geometry import resize_long_side
 
 Features = Mapping[str, torch.Tensor]
 
@@ -152,11 +152,8 @@ def _layer_terms(config: Any, spec: Any, layers: Sequence[str]) -> list[Term]:
 
 
 def _guide_terms(config: Any, backbone: Any, guide: torch.Tensor, layers: Sequence[str]) -> list[Term]:
-    h, w = guide.shape[-2:]
-    scale = config.guide_size / max(h, w)
-    size = (max(1, round(h * scale)), max(1, round(w * scale)))
     with torch.no_grad():
-        feats = backbone.extractor(list(layers))(resize(guide.to(backbone.device), size))
+        feats = backbone.extractor(list(layers))(resize_long_side(guide.to(backbone.device), config.guide_size))
     out = []
     for layer in layers:
         g = feats[layer].float()[0].flatten(1)
