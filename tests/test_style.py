@@ -218,3 +218,44 @@ def test_runs_on_a_device_other_than_the_cpu(color):
         out = stylize(content, [_style()], cfg, backbone=Elsewhere())
     assert out.device == FAKE
     assert torch.allclose(out.inner, stylize(content, [_style()], cfg, backbone=TinyBackbone()), atol=1e-5)
+
+
+def test_a_style_image_of_any_aspect_ratio_works():
+    # 4x300 at size 100 would be 1 px tall: it is enlarged to the network's 16 px (1600 px
+    # long) and, past the tile size, measured in tiles while the 100-px output is not
+    # tiled (the tile strides were then missing: a KeyError).
+    thin = _style()[..., :4, :].repeat(1, 1, 1, 8)[..., :300]  # 4 x 300
+    cfg = _config(size=100, pyramid=False, iterations=2, tile_size=128)
+    out = stylize(_content(), [thin], cfg, backbone=TinyBackbone())
+    assert out.shape == (1, 3, 75, 100) and torch.isfinite(out).all()
+
+
+def test_a_content_too_thin_for_the_network_is_a_clear_error():
+    from genart.commands.style.algorithm import check_sizes
+
+    thin = torch.rand(1, 3, 2, 200)
+    with pytest.raises(UsageError, match=r"content: 200x2 px at long side 64 becomes 64x1 px.*at least 16 px.*1550"):
+        stylize(thin, [_style()], _config(), backbone=TinyBackbone())
+    check_sizes(_config(size=1550), TinyBackbone.spec, content=(2, 200))  # large enough: no error
+    with pytest.raises(UsageError, match="content"):
+        check_sizes(_config(size=1549), TinyBackbone.spec, content=(2, 200))
+
+
+def test_required_layers_and_settings_named_in_errors():
+    from genart.commands.style.algorithm import required_layers
+
+    cfg = _config(style_layers=("relu2_1", "relu1_1"), content_layers=("relu2_1", "relu3_1"))
+    assert required_layers(cfg) == ("relu2_1", "relu1_1", "relu3_1")
+    with pytest.raises(UsageError, match="init_image") as err:
+        stylize(_content(), [_style()], _config(init="image"), backbone=TinyBackbone())
+    assert "--" not in str(err.value)
+
+
+def test_rgb_style_masks_are_averaged_to_one_channel():
+    red, blue = _style(1, (1.0, 0.1, 0.1)), _style(2, (0.1, 0.1, 1.0))
+    left = torch.zeros(1, 1, 48, 64)
+    left[..., :32] = 1
+    cfg = _config(content_weight=0.0, iterations=3, coarse_iterations=2, init="noise")
+    grey = stylize(_content(), [red, blue], cfg, backbone=TinyBackbone(), style_masks=[left, 1 - left])
+    rgb = stylize(_content(), [red, blue], cfg, backbone=TinyBackbone(), style_masks=[left.expand(1, 3, 48, 64), (1 - left).expand(1, 3, 48, 64)])
+    assert torch.equal(grey, rgb)
