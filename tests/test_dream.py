@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from genart.core.config import build
-from genart.commands.dream.algorithm import DreamConfig, dream
+from genart.commands.dream.algorithm import DreamConfig, check_sizes, dream, dream_frames, required_layers
 from genart.commands.dream.gradients import normalize_laplacian, normalize_mean_abs
 from genart.commands.dream.objectives import build_objective, guide_match, label_index
 from genart.commands.dream.transforms import affine, zoom_frame
@@ -182,7 +182,7 @@ def test_bf16_runs_and_stays_valid():
 def test_bad_inputs_fail_with_one_line_errors():
     with pytest.raises(ImageError, match=r"\(1, 3, H, W\)"):
         dream(torch.rand(3, 32, 32), DreamConfig(), backbone=FakeBackbone())
-    with pytest.raises(UsageError, match="8x8 is smaller than tiny's minimum 16 px"):
+    with pytest.raises(UsageError, match="image: 8x8 px is too small; tiny needs at least 16 px per side"):
         dream(torch.rand(1, 3, 8, 8), DreamConfig(), backbone=FakeBackbone())
     with pytest.raises(ConfigError, match="layer_weights"):
         build(DreamConfig, {"layers": ("a",), "layer_weights": (1.0, 2.0)})
@@ -190,3 +190,41 @@ def test_bad_inputs_fail_with_one_line_errors():
         bb = FakeBackbone()
         bb.spec = type(bb.spec)(has_classifier=False)
         dream(photo(), DreamConfig(label="goldfish"), backbone=bb)
+
+
+def test_the_library_resizes_to_the_size_setting():
+    # DreamConfig(size=...) is honoured by dream() itself, as by the CLI: long side 36.
+    out, _ = _run(photo(48, 72), size=36, octaves=1, iterations=1)
+    assert out.shape == (1, 3, 24, 36)
+    frames = list(dream_frames(photo(48, 72), DreamConfig(size=36, frames=2, octaves=1, iterations=1), backbone=FakeBackbone()))
+    assert [f.shape for _, f in frames] == [(1, 3, 24, 36)] * 2
+
+
+@pytest.mark.parametrize("kw,expected", [
+    ({}, ("conv2",)),  # the model's default dream layers
+    ({"layers": ("conv1",)}, ("conv1",)),
+    ({"label": "Great Dane"}, ()),  # the classifier alone
+    ({"label": "Great Dane", "layers": ("conv3",)}, ("conv3",)),
+    ({"guide": "g.png"}, ("conv2",)),  # guided at the default layers
+    ({"guide": "g.png", "guide_layers": ("conv3",)}, ("conv3",)),
+    ({"guide": "g.png", "guide_layers": ("conv3",), "layers": ("conv1",)}, ("conv1", "conv3")),
+])
+def test_required_layers_are_the_layers_the_objective_reads(kw, expected):
+    config = DreamConfig(**kw)
+    bb = FakeBackbone()
+    assert required_layers(config, bb.spec) == expected
+    build_objective(config, bb, photo() if config.guide else None)
+    assert [sorted(names) for names in bb.extracted[-1:]] == ([sorted(expected)] if expected else [])
+
+
+def test_sizes_are_checked_up_front_naming_the_input():
+    spec = FakeBackbone().spec
+    check_sizes(DreamConfig(), spec, image=(16, 400), guide=(16, 16))
+    with pytest.raises(UsageError, match=r"^image: 400x8 px is too small; tiny needs at least 16 px"):
+        check_sizes(DreamConfig(), spec, image=(8, 400))
+    with pytest.raises(UsageError, match=r"^image: 400x16 px at long side 200 becomes 200x8 px.*at least 388 px"):
+        check_sizes(DreamConfig(size=200), spec, image=(16, 400))
+    with pytest.raises(UsageError, match=r"^guide: 400x16 px at long side 224 becomes 224x9 px"):
+        check_sizes(DreamConfig(guide="g.png"), spec, guide=(16, 400))
+    with pytest.raises(UsageError, match=r"^guide: "):  # the same check inside dream()
+        dream(photo(), DreamConfig(guide="g.png", octaves=1, iterations=1), backbone=FakeBackbone(), guide=photo(8, 400))

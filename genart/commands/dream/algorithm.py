@@ -18,13 +18,14 @@ import torch
 
 from .config import DreamConfig
 from .gradients import NORMALIZERS, tiled_gradient
-from .objectives import DreamObjective, build_objective
+from .objectives import DreamObjective, build_objective, required_layers
 from .octaves import octave_sizes, resize
 from .transforms import quantize, randint, random_affine, zoom_frame
-from ...core.errors import ImageError, UsageError
+from ...core.errors import ImageError
+from ...core.geometry import require_min_side, resize_long_side
 from ...core.events import EventCallback, Intermediate, Message, StageStarted, Step, emit
 
-__all__ = ["DreamConfig", "dream", "dream_frames"]
+__all__ = ["DreamConfig", "check_sizes", "dream", "dream_frames", "required_layers"]
 
 
 def dream(
@@ -35,7 +36,8 @@ def dream(
     guide: torch.Tensor | None = None,
     callback: EventCallback | None = None,
 ) -> torch.Tensor:
-    """Dream on ``image``: RGB (1, 3, H, W) in [0, 1] in, same size and range out.
+    """Dream on ``image``: RGB (1, 3, H, W) in [0, 1] in, the same range out, at its size
+    or with the long side ``config.size`` when that is set.
 
     Args:
         image: the photo to dream on (with ``init="noise"`` only its size is used).
@@ -44,7 +46,7 @@ def dream(
         guide: the guide image (1, 3, h, w) in [0, 1] when ``config.guide`` is set.
         callback: receives StageStarted per octave and Step per iteration.
     """
-    image = _check_image(image, backbone)
+    image = _prepare(image, config, backbone, guide)
     objective = build_objective(config, backbone, guide)
     generator = torch.Generator().manual_seed(config.seed)
     if config.init == "noise":
@@ -69,7 +71,7 @@ def dream_frames(
     before the next zoom and each frame has its own seed, so a resumed run reproduces an
     uninterrupted one.
     """
-    image = _check_image(image, backbone)
+    image = _prepare(image, config, backbone, guide)
     objective = build_objective(config, backbone, guide)
     frame = quantize(image)
     for index in range(start_frame, config.frames):
@@ -129,14 +131,38 @@ def _step(
     return image.add_(grad, alpha=config.step_size / 255.0).clamp_(0.0, 1.0), value
 
 
-def _check_image(image: torch.Tensor, backbone: Any) -> torch.Tensor:
+def check_sizes(
+    config: DreamConfig, spec: Any, *, image: tuple[int, int] | None = None, guide: tuple[int, int] | None = None
+) -> None:
+    """Raise UsageError, before any work, for an input too small for the network.
+
+    The image (resized to ``config.size`` if set) and the guide (resized to
+    ``config.guide_size``) must both reach ``spec.min_size`` px on their short side.
+
+    Args:
+        config: the settings (``size``, ``guide_size``).
+        spec: the backbone's spec (``backbone.spec``).
+        image: the input image's (height, width).
+        guide: the guide image's (height, width).
+
+    Example::
+
+        check_sizes(cfg, backbone.spec, image=(480, 640), guide=(8, 900))  # UsageError: guide: ...
+    """
+    if image is not None:
+        require_min_side("image", image, spec.min_size, side=config.size, needs=spec.name)
+    if guide is not None:
+        require_min_side("guide", guide, spec.min_size, side=config.guide_size, needs=spec.name)
+
+
+def _prepare(image: torch.Tensor, config: DreamConfig, backbone: Any, guide: torch.Tensor | None) -> torch.Tensor:
+    """The input checked, on the backbone's device, resized to ``config.size`` if set."""
     if image.dim() != 4 or image.shape[:2] != (1, 3):
         raise ImageError(f"dream: expected an RGB image of shape (1, 3, H, W), got {tuple(image.shape)}")
-    min_size = backbone.spec.min_size
-    if min(image.shape[-2:]) < min_size:
-        h, w = image.shape[-2:]
-        raise UsageError(f"dream: image {w}x{h} is smaller than {backbone.spec.name}'s minimum {min_size} px")
-    return image.detach().to(device=backbone.device, dtype=torch.float32)
+    guide_hw = None if guide is None else tuple(guide.shape[-2:])
+    check_sizes(config, backbone.spec, image=tuple(image.shape[-2:]), guide=guide_hw)
+    image = image.detach().to(device=backbone.device, dtype=torch.float32)
+    return image if config.size is None else resize_long_side(image, config.size)
 
 
 def _noise_like(image: torch.Tensor, generator: torch.Generator) -> torch.Tensor:

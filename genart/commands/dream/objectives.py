@@ -102,29 +102,54 @@ class DreamObjective:
         return sum(t.weight * t.fn(feats, logits) for t in self.terms)
 
 
+def dream_layers(config: Any, spec: Any) -> tuple[str, ...]:
+    """The layers whose activations are amplified: ``config.layers``, else the model's
+    default dream layers when neither a class nor a guide is dreamed; else none."""
+    if config.layers:
+        return tuple(config.layers)
+    if config.label is None and config.guide is None:
+        return tuple(spec.default_dream_layers)
+    return ()
+
+
+def guide_layers(config: Any, spec: Any) -> tuple[str, ...]:
+    """The layers where a guide is matched (none without ``config.guide``)."""
+    if config.guide is None:
+        return ()
+    return tuple(config.guide_layers or config.layers or spec.default_dream_layers)
+
+
+def required_layers(config: Any, spec: Any) -> tuple[str, ...]:
+    """Every layer a dream with ``config`` reads on a backbone with ``spec``: the dream
+    layers, then the guide layers (a class objective runs the classifier, not listed).
+
+    Example::
+
+        backbone.extractor(required_layers(cfg, backbone.spec))  # bad names fail up front
+    """
+    return tuple(dict.fromkeys(dream_layers(config, spec) + guide_layers(config, spec)))
+
+
 def build_objective(
     config: Any, backbone: Any, guide: torch.Tensor | None = None, *, compute: Compute | None = None
 ) -> DreamObjective:
     """The objective ``config`` asks for on ``backbone``; validates names and channels.
 
-    Layer terms use ``config.layers``, or the backbone's default dream layers when none
-    are given and neither a class nor a guide is dreamed. ``compute`` (default: from
-    ``config.precision`` and ``config.memory_format`` on the backbone's device) says how
-    the network runs.
+    Layer terms use :func:`dream_layers`, guide terms :func:`guide_layers`; the network
+    runs only up to the deepest of them (the classifier runs whole for a class).
+    ``compute`` (default: from ``config.precision`` and ``config.memory_format`` on the
+    backbone's device) says how the network runs.
+
+    Raises:
+        UsageError: ``config.guide`` is set but no guide image was passed, or the reverse.
     """
     spec = backbone.spec
-    if config.guide is not None and guide is None:
-        raise UsageError(f"guide: {config.guide} was set but no guide image was passed")
-    layers = tuple(config.layers) or tuple(spec.default_dream_layers)
-    terms: list[Term] = []
-    needed: set[str] = set()
-    if config.layers or (config.label is None and guide is None):
-        terms += _layer_terms(config, spec, layers)
-        needed |= set(layers)
+    if (config.guide is None) != (guide is None):
+        given = "no guide image was passed" if guide is None else "guide is not set"
+        raise UsageError(f"guide: a guide image and the guide setting go together; {given}")
+    terms = _layer_terms(config, spec, dream_layers(config, spec))
     if guide is not None:
-        guide_layers = tuple(config.guide_layers) or layers
-        needed |= set(guide_layers)
-        terms += _guide_terms(config, backbone, guide, guide_layers)
+        terms += _guide_terms(config, backbone, guide, guide_layers(config, spec))
     classify = None
     if config.label is not None:
         if not spec.has_classifier:
@@ -134,7 +159,8 @@ def build_objective(
             raise WeightsError(f"label: {source} has no classifier weights to dream a class with")
         terms.append(Term("label", config.label_weight, class_logit(label_index(config.label, backbone.categories))))
         classify = backbone.classify
-    extractor = backbone.extractor(sorted(needed)) if needed else None
+    needed = required_layers(config, spec)
+    extractor = backbone.extractor(list(needed)) if needed else None
     compute = compute or Compute.resolve(
         torch.device(backbone.device), precision=config.precision, memory_format=config.memory_format
     )
@@ -142,6 +168,8 @@ def build_objective(
 
 
 def _layer_terms(config: Any, spec: Any, layers: Sequence[str]) -> list[Term]:
+    if not layers:
+        return []
     weights = tuple(config.layer_weights) or (1.0,) * len(layers)
     for layer in layers:
         count = spec.layer(layer).channels  # LayerError for an unknown name
