@@ -165,7 +165,7 @@ def test_phase_sizes_halve_from_the_final_size():
         ((True, True), {"content_map": True}, "not both"),
         ((True, "wide"), {"content": True}, "shapes differ"),
         ((False, False), {"config": {"init": "content"}}, "needs a content image"),
-        ((False, False), {"config": {"auto_map": True}}, "auto-map needs a content"),
+        ((False, False), {"config": {"auto_map": True}}, "auto_map needs a content"),
         ((False, False), {"config": {"size": 16, "phases": 3}}, "too small"),
     ],
 )
@@ -180,3 +180,28 @@ def test_usage_errors(backbone, args, kwargs, message):
     cfg = dataclasses.replace(CFG, iterations=1, **kwargs.get("config", {}))
     with pytest.raises(UsageError, match=message):
         doodle(style, maps[0], maps[1], cfg, backbone=backbone, **extra)
+
+
+def test_required_layers_and_sizes_checked_up_front():
+    from genart.commands.doodle.algorithm import check_sizes, required_layers
+    from genart.models import get_spec
+
+    cfg = dataclasses.replace(CFG, style_layers=("relu2_1", "relu3_1"), content_layers=("relu3_1", "relu4_2"))
+    assert required_layers(cfg, content=False) == ("relu2_1", "relu3_1")
+    assert required_layers(cfg, content=True) == ("relu2_1", "relu3_1", "relu4_2")
+    spec = get_spec("vgg19")  # relu3_1 has stride 4: 3x3 patches need 12 px
+    big = dataclasses.replace(cfg, size=256, phases=3)  # the first phase has a long side of 64 px
+    check_sizes(big, spec, style=(48, 64), target=(12, 64))
+    with pytest.raises(UsageError, match=r"^target map: 64x11 px at long side 64 becomes 64x11 px, too small; "
+                                         r"the first phase needs at least 12 px per side \(use fewer phases or a size of at least 268 px\)"):
+        check_sizes(big, spec, style=(48, 64), target=(11, 64))
+    with pytest.raises(UsageError, match=r"^style: 640x10 px at long side 64 becomes 64x1 px"):
+        check_sizes(big, spec, style=(10, 640), target=(48, 64))
+    with pytest.raises(UsageError, match=r"^content: "):  # without a map, the content sets the shape
+        check_sizes(big, spec, style=(48, 64), content=(4, 64))
+    check_sizes(dataclasses.replace(big, mode="gram"), spec, style=(48, 64), target=(8, 64))  # gram: 1 position
+
+
+def test_a_too_thin_style_fails_before_any_work_naming_the_style(backbone):
+    with pytest.raises(UsageError, match=r"^style: 300x2 px"):
+        doodle(torch.rand(1, 3, 2, 300), None, None, CFG, backbone=backbone, content=_halves(RED, BLUE))

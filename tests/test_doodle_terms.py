@@ -73,19 +73,3 @@ def test_each_term_carries_its_weight():
     assert weights == {"MrfTerm:relu1_1": 1.5, "MrfTerm:relu2_1": 1.5, "ContentTerm:relu3_1": 2.0,
                         "ColorTerm:": 5.0, "TvTerm:": pytest.approx(0.1)}
 
-
-@pytest.mark.parametrize("case", list(RECORDED))
-def test_former_class_agrees_with_the_composed_terms(case):
-    # Kept only until DoodleLoss is deleted: the recorded values come from it.
-    from genart.commands.doodle.algorithm import DoodleLoss, StyleSource as FormerSource
-
-    mode, content, maps = case.split("-")
-    content, maps = content == "content", maps == "maps"
-    cfg = _config(mode)
-    extractor = TinyBackbone().extractor(list(dict.fromkeys(cfg.style_layers + (cfg.content_layers if content else ()))))
-    former = DoodleLoss(extractor, FormerSource(**dataclasses.asdict(_source(content, maps))), cfg)
-    composed = build_objective(extractor, _source(content, maps), cfg)
-    for x in _images():
-        (a, ma), (b, mb) = former(x), composed(x)
-        assert b.item() == pytest.approx(a.item(), rel=1e-6) and list(ma) == list(mb)
-        assert mb == pytest.approx(ma, rel=1e-6, abs=1e-9)
