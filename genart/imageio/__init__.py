@@ -20,12 +20,14 @@ Split by concern:
 ``convert``   Pillow modes, alpha and ICC profiles -> float sRGB
 ``load``      ``load_image`` and ``LoadedImage``
 ``save``      ``save_image``: 8-bit encoding, atomic writes, stdout
+``animation`` ``save_animation``: frames -> GIF/WebP, atomic
 ``metadata``  settings stored in written files, ``read_metadata``
 ``srgb``      the sRGB profile images are converted to and tagged with
 ``tensor``    numpy <-> torch (torch imported lazily)
 """
 from __future__ import annotations
 
+from .animation import ANIMATION_FORMATS, save_animation
 from .formats import ALPHA_FORMATS, SUPPORTED_FORMATS, resolve_format
 from .load import LoadedImage, load_image
 from .metadata import read_metadata
@@ -35,6 +37,7 @@ from .tensor import from_tensor, resize_long_side, to_tensor
 
 __all__ = [
     "ALPHA_FORMATS",
+    "ANIMATION_FORMATS",
     "DEFAULT_MAX_PIXELS",
     "SUPPORTED_FORMATS",
     "LoadedImage",
@@ -43,6 +46,7 @@ __all__ = [
     "read_metadata",
     "resize_long_side",
     "resolve_format",
+    "save_animation",
     "save_image",
     "to_tensor",
 ]
