@@ -228,3 +228,15 @@ def test_sizes_are_checked_up_front_naming_the_input():
         check_sizes(DreamConfig(guide="g.png"), spec, guide=(16, 400))
     with pytest.raises(UsageError, match=r"^guide: "):  # the same check inside dream()
         dream(photo(), DreamConfig(guide="g.png", octaves=1, iterations=1), backbone=FakeBackbone(), guide=photo(8, 400))
+
+
+def test_steps_offer_a_preview_of_the_current_image():
+    seen = []
+
+    def callback(event):
+        if isinstance(event, Step):
+            seen.append(event.preview())
+
+    out = dream(photo(), DreamConfig(octaves=1, iterations=3), backbone=FakeBackbone(), callback=callback)
+    assert len(seen) == 3 and torch.equal(seen[-1], out)
+    assert not torch.equal(seen[0], seen[-1])  # each preview is the image at its step, a copy

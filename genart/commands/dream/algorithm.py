@@ -107,7 +107,9 @@ def _dream_octaves(
         dreamed = resize(detail, size).add_(base).clamp_(0.0, 1.0)
         for it in range(config.iterations):
             dreamed, value = _step(dreamed, config, objective, min_size, generator)
-            emit(callback, Step(it + 1, config.iterations, {"objective": value}))
+            # ``dreamed`` is updated in place: the preview shows the image as it is when called.
+            preview = lambda image=dreamed: image.detach().clone()  # noqa: E731
+            emit(callback, Step(it + 1, config.iterations, {"objective": value}, preview=preview))
         emit(callback, Intermediate(f"octave{index + 1}", dreamed))
         if index + 1 < len(sizes):
             detail = dreamed - base
