@@ -209,8 +209,8 @@ def test_runs_on_a_device_other_than_the_cpu(color):
     class Elsewhere(TinyBackbone):
         device = FAKE
 
-        def extractor(self, layers):
-            return move_module(super().extractor(layers))
+        def extractor(self, layers, **kw):
+            return move_module(super().extractor(layers, **kw))
 
     content = torch.nn.functional.interpolate(_content(), size=(120, 160), mode="bilinear")
     cfg = _config(size=160, start_size=80, iterations=2, coarse_iterations=1, tile_size=128, color=color, precision="fp32")
@@ -259,3 +259,10 @@ def test_rgb_style_masks_are_averaged_to_one_channel():
     grey = stylize(_content(), [red, blue], cfg, backbone=TinyBackbone(), style_masks=[left, 1 - left])
     rgb = stylize(_content(), [red, blue], cfg, backbone=TinyBackbone(), style_masks=[left.expand(1, 3, 48, 64), (1 - left).expand(1, 3, 48, 64)])
     assert torch.equal(grey, rgb)
+
+
+@pytest.mark.parametrize("pooling", ["max", "avg"])
+def test_the_pooling_setting_reaches_the_network(pooling):
+    bb = TinyBackbone()
+    stylize(_content(), [_style()], _config(pooling=pooling, pyramid=False, iterations=1), backbone=bb)
+    assert bb.poolings == [pooling]

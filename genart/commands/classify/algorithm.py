@@ -8,6 +8,7 @@ import torch
 
 from .config import ClassifyConfig
 from ...core.device import Compute
+from ...core.errors import UsageError
 
 __all__ = ["Prediction", "classify"]
 
@@ -44,6 +45,8 @@ def classify(
         bb = load_backbone("googlenet-bvlc")
         preds = classify([img], ClassifyConfig(topk=3), backbone=bb)
     """
+    if not backbone.spec.has_classifier:
+        raise UsageError(f"model: {backbone.spec.name} has no ImageNet classifier; choose another model")
     device = backbone.device
     compute = Compute.resolve(device, precision=config.precision, memory_format=config.memory_format)
     results: list[list[Prediction]] = []

@@ -158,7 +158,7 @@ def _feature_fn(backbone: Any, config: StyleConfig) -> tuple[FeatureFn, list[str
     afterwards in fp32 (:mod:`genart.core.losses` casts), so bf16 cannot overflow them.
     """
     layers = list(required_layers(config))
-    extractor = backbone.extractor(layers)
+    extractor = backbone.extractor(layers, pooling=config.pooling)
     compute = Compute.resolve(backbone.device, precision=config.precision, memory_format=config.memory_format)
     return (lambda x: compute.run(extractor, x)), layers
 
