@@ -205,3 +205,11 @@ def test_required_layers_and_sizes_checked_up_front():
 def test_a_too_thin_style_fails_before_any_work_naming_the_style(backbone):
     with pytest.raises(UsageError, match=r"^style: 300x2 px"):
         doodle(torch.rand(1, 3, 2, 300), None, None, CFG, backbone=backbone, content=_halves(RED, BLUE))
+
+
+def test_steps_offer_a_preview_of_the_current_image(backbone):
+    previews = []
+    cfg = dataclasses.replace(CFG, iterations=3, phases=1)
+    out = doodle(_halves(RED, BLUE), None, None, cfg, backbone=backbone,
+                 callback=lambda e: previews.append(e.preview()) if isinstance(e, Step) else None)
+    assert len(previews) == 3 and torch.equal(previews[-1], out)

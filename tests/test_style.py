@@ -108,10 +108,15 @@ def test_init_image_is_used():
         stylize(_content(), [_style()], cfg, backbone=TinyBackbone())
 
 
-def test_style_masks_paint_each_region_with_its_own_style():
-    red, blue = _style(1, (1.0, 0.1, 0.1)), _style(2, (0.1, 0.1, 1.0))
+def _red_blue_left() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A red and a blue style, and a mask of the output's left half."""
     left = torch.zeros(1, 1, 48, 64)
     left[..., :32] = 1
+    return _style(1, (1.0, 0.1, 0.1)), _style(2, (0.1, 0.1, 1.0)), left
+
+
+def test_style_masks_paint_each_region_with_its_own_style():
+    red, blue, left = _red_blue_left()
     cfg = _config(content_weight=0.0, iterations=30, coarse_iterations=15, init="noise")
     out = stylize(_content(), [red, blue], cfg, backbone=TinyBackbone(), style_masks=[left, 1 - left])
     l, r = out[..., :, 4:28], out[..., :, 36:60]
@@ -252,9 +257,7 @@ def test_required_layers_and_settings_named_in_errors():
 
 
 def test_rgb_style_masks_are_averaged_to_one_channel():
-    red, blue = _style(1, (1.0, 0.1, 0.1)), _style(2, (0.1, 0.1, 1.0))
-    left = torch.zeros(1, 1, 48, 64)
-    left[..., :32] = 1
+    red, blue, left = _red_blue_left()
     cfg = _config(content_weight=0.0, iterations=3, coarse_iterations=2, init="noise")
     grey = stylize(_content(), [red, blue], cfg, backbone=TinyBackbone(), style_masks=[left, 1 - left])
     rgb = stylize(_content(), [red, blue], cfg, backbone=TinyBackbone(), style_masks=[left.expand(1, 3, 48, 64), (1 - left).expand(1, 3, 48, 64)])
@@ -266,3 +269,18 @@ def test_the_pooling_setting_reaches_the_network(pooling):
     bb = TinyBackbone()
     stylize(_content(), [_style()], _config(pooling=pooling, pyramid=False, iterations=1), backbone=bb)
     assert bb.poolings == [pooling]
+
+
+def test_previews_are_finished_like_the_result():
+    # In luminance mode the optimiser works on one channel; a preview, like an
+    # intermediate image, is the RGB picture the result would be.
+    previews = []
+
+    def callback(event):
+        if isinstance(event, Step):
+            previews.append(event.preview())
+
+    cfg = _config(color="luminance", pyramid=False, iterations=3)
+    out = stylize(_content(), [_style()], cfg, backbone=TinyBackbone(), callback=callback)
+    assert len(previews) == 3 and all(p.shape == (1, 3, 48, 64) for p in previews)
+    assert torch.equal(previews[-1], out)

@@ -13,6 +13,7 @@ Example::
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable, Mapping, Sequence
 
 import torch
@@ -22,7 +23,7 @@ from .color import ColorPlan, plan_color
 from .config import StyleConfig
 from ...core.device import Compute
 from ...core.errors import UsageError
-from ...core.events import EventCallback, Intermediate, StageStarted, emit
+from ...core.events import EventCallback, Intermediate, StageStarted, Step, emit
 from ...core.losses import Moments, moments
 from ...core.optim import optimize_image
 from ...core.geometry import fit_long_side, min_long_side, require_min_side, resize
@@ -203,13 +204,20 @@ def _start_image(plan: ColorPlan, scale: Scale, previous, init_image, config, ge
 
 
 def _finishing(callback: EventCallback | None, plan: ColorPlan) -> EventCallback | None:
-    """Forward events; intermediate images go through the colour plan's finish first."""
+    """Forward events; intermediate images and previews go through the colour plan's
+    finish first (a luminance-only optimisation becomes an RGB picture)."""
     if callback is None:
         return None
 
+    def finish(image: Tensor) -> Tensor:
+        return plan.finish(image).clamp(0, 1)
+
     def forward(event: Any) -> None:
         if isinstance(event, Intermediate):
-            event = Intermediate(event.tag, plan.finish(event.image).clamp(0, 1))
+            event = Intermediate(event.tag, finish(event.image))
+        elif isinstance(event, Step) and event.preview is not None:
+            raw = event.preview
+            event = dataclasses.replace(event, preview=lambda: finish(raw()))
         callback(event)
 
     return forward
