@@ -244,6 +244,14 @@ def test_a_content_too_thin_for_the_network_is_a_clear_error():
     check_sizes(_config(size=1550), TinyBackbone.spec, content=(2, 200))  # large enough: no error
     with pytest.raises(UsageError, match="content"):
         check_sizes(_config(size=1549), TinyBackbone.spec, content=(2, 200))
+    # With a real spec the minimum is the stride of the deepest layer used, not the whole
+    # network's minimum input: relu5_1 needs 16 px, relu2_1 only 2.
+    from genart.models import get_spec
+
+    with pytest.raises(UsageError, match="vgg19 needs at least 16 px per side"):
+        check_sizes(StyleConfig(size=64), get_spec("vgg19"), content=(10, 64))
+    check_sizes(StyleConfig(size=64, style_layers=("relu1_1", "relu2_1"), content_layers=("relu2_1",)),
+                get_spec("vgg19"), content=(2, 64))
 
 
 def test_required_layers_and_settings_named_in_errors():

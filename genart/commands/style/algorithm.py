@@ -119,7 +119,8 @@ def check_sizes(config: StyleConfig, spec: Any, *, content: tuple[int, int] | No
     """Raise UsageError, before any work, for a content image too thin for the network.
 
     The output has the content's aspect ratio and the long side ``config.size``; its short
-    side must reach the network's minimum input (``spec.min_size``). Style images of any
+    side must give the deepest layer used at least one position (its stride, from
+    ``spec``; ``spec.min_size`` for a spec without layer strides). Style images of any
     size and aspect work (one too thin for the network is enlarged), and masks and init
     images are resized to the output.
 
@@ -133,7 +134,14 @@ def check_sizes(config: StyleConfig, spec: Any, *, content: tuple[int, int] | No
         check_sizes(cfg, backbone.spec, content=(20, 2000))   # UsageError: content: ...
     """
     if content is not None:
-        require_min_side("content", content, getattr(spec, "min_size", 1), side=config.size, needs=spec.name)
+        require_min_side("content", content, _min_input(config, spec), side=config.size, needs=spec.name)
+
+
+def _min_input(config: StyleConfig, spec: Any) -> int:
+    """The smallest input side that leaves the deepest layer used one position."""
+    if not hasattr(spec, "layer"):
+        return getattr(spec, "min_size", 1)
+    return max(spec.layer(name).stride for name in required_layers(config))
 
 
 def _check_inputs(content, styles, style_masks, init_image, config: StyleConfig) -> list[Tensor | None]:
