@@ -213,3 +213,24 @@ def test_steps_offer_a_preview_of_the_current_image(backbone):
     out = doodle(_halves(RED, BLUE), None, None, cfg, backbone=backbone,
                  callback=lambda e: previews.append(e.preview()) if isinstance(e, Step) else None)
     assert len(previews) == 3 and torch.equal(previews[-1], out)
+
+
+@pytest.mark.parametrize("mode", ["mrf", "gram"])
+def test_runs_on_a_device_other_than_the_cpu(mode):
+    # Every tensor doodle makes must follow the backbone's device (fake_device enforces
+    # CUDA's rules): maps, colour statistics, content and matching included.
+    from fake_device import FAKE, move_module, on_fake_device
+
+    class Elsewhere(TinyBackbone):
+        device = FAKE
+
+        def __init__(self) -> None:
+            super().__init__()
+            move_module(self.net)
+
+    cfg = dataclasses.replace(CFG, mode=mode, iterations=2, color_weight=10.0, variety=0.2 if mode == "mrf" else 0.0)
+    args = (_halves(RED, BLUE), _halves(WHITE, BLACK, noise=0), _halves(BLACK, WHITE, noise=0))
+    with on_fake_device():
+        out = doodle(*args, cfg, backbone=Elsewhere(), content=_halves(BLUE, RED))
+    assert out.device == FAKE
+    assert torch.allclose(out.inner, doodle(*args, cfg, backbone=TinyBackbone(), content=_halves(BLUE, RED)), atol=1e-5)

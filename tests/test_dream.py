@@ -240,3 +240,26 @@ def test_steps_offer_a_preview_of_the_current_image():
     out = dream(photo(), DreamConfig(octaves=1, iterations=3), backbone=FakeBackbone(), callback=callback)
     assert len(seen) == 3 and torch.equal(seen[-1], out)
     assert not torch.equal(seen[0], seen[-1])  # each preview is the image at its step, a copy
+
+
+@pytest.mark.parametrize("kw", [
+    {"tile_size": 64, "grad_norm": "laplacian", "scale_jitter": 0.1, "rotate_jitter": 5.0},
+    {"label": "Great Dane", "guide": "g.png"},
+])
+def test_runs_on_a_device_other_than_the_cpu(kw):
+    # Every tensor dream makes must follow the backbone's device (fake_device enforces
+    # CUDA's rules): tiles, jitter, transforms, class and guide objectives included.
+    from fake_device import FAKE, move_module, on_fake_device
+
+    class Elsewhere(FakeBackbone):
+        def __init__(self) -> None:
+            super().__init__()
+            move_module(self.module)
+            self.device = FAKE
+
+    cfg = DreamConfig(octaves=2, iterations=2, **kw)
+    guide = photo(seed=9) if cfg.guide else None
+    with on_fake_device():
+        out = dream(photo(80, 100), cfg, backbone=Elsewhere(), guide=guide)
+    assert out.device == FAKE
+    assert torch.allclose(out.inner, dream(photo(80, 100), cfg, backbone=FakeBackbone(), guide=guide), atol=1e-5)
