@@ -18,11 +18,12 @@ import torch
 
 from .config import DreamConfig
 from .gradients import NORMALIZERS, tiled_gradient
-from .objectives import DreamObjective, build_objective, required_layers
+from .checks import check_sizes, required_layers
+from .objectives import DreamObjective, build_objective
 from .octaves import octave_sizes, resize
 from .transforms import quantize, randint, random_affine, zoom_frame
 from ...core.errors import ImageError
-from ...core.geometry import require_min_side, resize_long_side
+from ...core.geometry import resize_long_side
 from ...core.events import EventCallback, Intermediate, Message, StageStarted, Step, emit
 
 __all__ = ["DreamConfig", "check_sizes", "dream", "dream_frames", "required_layers"]
@@ -131,30 +132,6 @@ def _step(
     # Step size is in 0-255 units, as in the notebook; images here live in [0, 1].
     # In place: ``image`` is this octave's own tensor, and large images need no copies.
     return image.add_(grad, alpha=config.step_size / 255.0).clamp_(0.0, 1.0), value
-
-
-def check_sizes(
-    config: DreamConfig, spec: Any, *, image: tuple[int, int] | None = None, guide: tuple[int, int] | None = None
-) -> None:
-    """Raise UsageError, before any work, for an input too small for the network.
-
-    The image (resized to ``config.size`` if set) and the guide (resized to
-    ``config.guide_size``) must both reach ``spec.min_size`` px on their short side.
-
-    Args:
-        config: the settings (``size``, ``guide_size``).
-        spec: the backbone's spec (``backbone.spec``).
-        image: the input image's (height, width).
-        guide: the guide image's (height, width).
-
-    Example::
-
-        check_sizes(cfg, backbone.spec, image=(480, 640), guide=(8, 900))  # UsageError: guide: ...
-    """
-    if image is not None:
-        require_min_side("image", image, spec.min_size, side=config.size, needs=spec.name)
-    if guide is not None:
-        require_min_side("guide", guide, spec.min_size, side=config.guide_size, needs=spec.name)
 
 
 def _prepare(image: torch.Tensor, config: DreamConfig, backbone: Any, guide: torch.Tensor | None) -> torch.Tensor:

@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import torch
 
+from .checks import dream_layers, guide_layers, required_layers
 from ...core.device import Compute
 from ...core.errors import LayerError, UsageError, WeightsError
 from ...core.geometry import resize_long_side
@@ -100,34 +101,6 @@ class DreamObjective:
         feats = self.extractor(x) if self.extractor is not None else {}
         logits = self.classify(x) if self.classify is not None else None
         return sum(t.weight * t.fn(feats, logits) for t in self.terms)
-
-
-def dream_layers(config: Any, spec: Any) -> tuple[str, ...]:
-    """The layers whose activations are amplified: ``config.layers``, else the model's
-    default dream layers when neither a class nor a guide is dreamed; else none."""
-    if config.layers:
-        return tuple(config.layers)
-    if config.label is None and config.guide is None:
-        return tuple(spec.default_dream_layers)
-    return ()
-
-
-def guide_layers(config: Any, spec: Any) -> tuple[str, ...]:
-    """The layers where a guide is matched (none without ``config.guide``)."""
-    if config.guide is None:
-        return ()
-    return tuple(config.guide_layers or config.layers or spec.default_dream_layers)
-
-
-def required_layers(config: Any, spec: Any) -> tuple[str, ...]:
-    """Every layer a dream with ``config`` reads on a backbone with ``spec``: the dream
-    layers, then the guide layers (a class objective runs the classifier, not listed).
-
-    Example::
-
-        backbone.extractor(required_layers(cfg, backbone.spec))  # bad names fail up front
-    """
-    return tuple(dict.fromkeys(dream_layers(config, spec) + guide_layers(config, spec)))
 
 
 def build_objective(

@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 import torch
 from torch import Tensor
 
+from .checks import check_sizes, required_layers
 from .color import ColorPlan, plan_color
 from .config import StyleConfig
 from ...core.device import Compute
@@ -26,7 +27,7 @@ from ...core.errors import UsageError
 from ...core.events import EventCallback, Intermediate, StageStarted, Step, emit
 from ...core.losses import Moments, moments
 from ...core.optim import optimize_image
-from ...core.geometry import fit_long_side, min_long_side, require_min_side, resize
+from ...core.geometry import fit_long_side, min_long_side, resize
 from .pyramid import Scale, plan_scales, scale_sides
 from .loss import (
     FeatureFn,
@@ -103,45 +104,6 @@ def stylize(
         )
     assert image is not None
     return plan.finish(image).clamp(0, 1)
-
-
-def required_layers(config: StyleConfig) -> tuple[str, ...]:
-    """The backbone layers ``stylize`` reads with ``config``: style layers, then content layers.
-
-    Example::
-
-        backbone.extractor(required_layers(cfg))  # a bad layer name fails here, up front
-    """
-    return tuple(dict.fromkeys(config.style_layers + config.content_layers))
-
-
-def check_sizes(config: StyleConfig, spec: Any, *, content: tuple[int, int] | None = None) -> None:
-    """Raise UsageError, before any work, for a content image too thin for the network.
-
-    The output has the content's aspect ratio and the long side ``config.size``; its short
-    side must give the deepest layer used at least one position (its stride, from
-    ``spec``; ``spec.min_size`` for a spec without layer strides). Style images of any
-    size and aspect work (one too thin for the network is enlarged), and masks and init
-    images are resized to the output.
-
-    Args:
-        config: the settings (``size``).
-        spec: the backbone's spec (``backbone.spec``).
-        content: the content image's (height, width).
-
-    Example::
-
-        check_sizes(cfg, backbone.spec, content=(20, 2000))   # UsageError: content: ...
-    """
-    if content is not None:
-        require_min_side("content", content, _min_input(config, spec), side=config.size, needs=spec.name)
-
-
-def _min_input(config: StyleConfig, spec: Any) -> int:
-    """The smallest input side that leaves the deepest layer used one position."""
-    if not hasattr(spec, "layer"):
-        return getattr(spec, "min_size", 1)
-    return max(spec.layer(name).stride for name in required_layers(config))
 
 
 def _check_inputs(content, styles, style_masks, init_image, config: StyleConfig) -> list[Tensor | None]:
