@@ -124,7 +124,7 @@ def step_table(size: int, repeat: int, weights: str, layer: str) -> list[tuple[s
     image = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0))
     variants = {
         "plain: whole network, fp32, contiguous (baseline)": lambda x, g: plain_step(bb, x, g, layer),
-        "genart: truncated, fp32, contiguous": _genart(bb, build_objective, DreamConfig(layers=(layer,), precision="fp32", channels_last=False)),
+        "genart: truncated, fp32, contiguous": _genart(bb, build_objective, DreamConfig(layers=(layer,), precision="fp32", memory_format="contiguous")),
         "genart: truncated, fp32, channels_last": _genart(bb, build_objective, DreamConfig(layers=(layer,), precision="fp32")),
         "genart: truncated, bf16, channels_last": _genart(bb, build_objective, DreamConfig(layers=(layer,), precision="bf16")),
     }
@@ -140,7 +140,7 @@ def step_table(size: int, repeat: int, weights: str, layer: str) -> list[tuple[s
 
 
 def _genart(bb, build_objective, config):
-    objective = build_objective(config, bb, None, bf16=config.precision == "bf16")
+    objective = build_objective(config, bb)
     return lambda x, g: genart_step(objective, x, g)
 
 

@@ -30,3 +30,10 @@ def _isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("GENART_OFFLINE", "1")
     for var in ("GENART_WEIGHTS_DIR", "GENART_PRESET_PATH", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _fp32_unless_asked(monkeypatch):
+    """``precision: auto`` means fp32 in tests on every CPU, with or without native bf16
+    (which "auto" would pick). Tests of the bf16 path set GENART_BF16=1 themselves."""
+    monkeypatch.setenv("GENART_BF16", "0")

@@ -89,6 +89,23 @@ def test_semantic_weight_zero_ignores_the_maps(backbone):
     assert (strict - loose).abs().mean() > 0.02
 
 
+def test_gram_statistics_do_not_depend_on_the_semantic_weight(backbone):
+    # semantic_weight scales the map channels appended to features for MRF matching; the
+    # masks of per-region Gram matrices are plain masks (weight 0 once zeroed the loss).
+    style = _halves(RED, BLUE)
+    maps = (_halves(WHITE, BLACK, noise=0), _halves(BLACK, WHITE, noise=0))
+
+    def style_loss(weight: float) -> dict:
+        events = []
+        cfg = dataclasses.replace(CFG, mode="gram", semantic_weight=weight, iterations=1, phases=1)
+        doodle(style, *maps, cfg, backbone=backbone, callback=events.append)
+        return {k: v for k, v in next(e for e in events if isinstance(e, Step)).metrics.items() if k.startswith("style:")}
+
+    zero, default, strong = style_loss(0.0), style_loss(10.0), style_loss(100.0)
+    assert all(v > 0 for v in zero.values())
+    assert zero == pytest.approx(default, rel=1e-5) and strong == pytest.approx(default, rel=1e-5)
+
+
 def test_texture_synthesis_without_maps_moves_toward_the_style(backbone):
     style = _halves(RED, RED, noise=0.1)
     out = doodle(style, None, None, CFG, backbone=backbone)
@@ -148,7 +165,7 @@ def test_phase_sizes_halve_from_the_final_size():
         ((True, True), {"content_map": True}, "not both"),
         ((True, "wide"), {"content": True}, "shapes differ"),
         ((False, False), {"config": {"init": "content"}}, "needs a content image"),
-        ((False, False), {"config": {"auto_map": True}}, "auto-map needs a content"),
+        ((False, False), {"config": {"auto_map": True}}, "auto_map needs a content"),
         ((False, False), {"config": {"size": 16, "phases": 3}}, "too small"),
     ],
 )
@@ -163,3 +180,57 @@ def test_usage_errors(backbone, args, kwargs, message):
     cfg = dataclasses.replace(CFG, iterations=1, **kwargs.get("config", {}))
     with pytest.raises(UsageError, match=message):
         doodle(style, maps[0], maps[1], cfg, backbone=backbone, **extra)
+
+
+def test_required_layers_and_sizes_checked_up_front():
+    from genart.commands.doodle.algorithm import check_sizes, required_layers
+    from genart.models import get_spec
+
+    cfg = dataclasses.replace(CFG, style_layers=("relu2_1", "relu3_1"), content_layers=("relu3_1", "relu4_2"))
+    assert required_layers(cfg, content=False) == ("relu2_1", "relu3_1")
+    assert required_layers(cfg, content=True) == ("relu2_1", "relu3_1", "relu4_2")
+    spec = get_spec("vgg19")  # relu3_1 has stride 4: 3x3 patches need 12 px
+    big = dataclasses.replace(cfg, size=256, phases=3)  # the first phase has a long side of 64 px
+    check_sizes(big, spec, style=(48, 64), target=(12, 64))
+    with pytest.raises(UsageError, match=r"^target map: 64x11 px at long side 64 becomes 64x11 px, too small; "
+                                         r"the first phase needs at least 12 px per side \(use fewer phases or a size of at least 268 px\)"):
+        check_sizes(big, spec, style=(48, 64), target=(11, 64))
+    with pytest.raises(UsageError, match=r"^style: 640x10 px at long side 64 becomes 64x1 px"):
+        check_sizes(big, spec, style=(10, 640), target=(48, 64))
+    with pytest.raises(UsageError, match=r"^content: "):  # without a map, the content sets the shape
+        check_sizes(big, spec, style=(48, 64), content=(4, 64))
+    check_sizes(dataclasses.replace(big, mode="gram"), spec, style=(48, 64), target=(8, 64))  # gram: 1 position
+
+
+def test_a_too_thin_style_fails_before_any_work_naming_the_style(backbone):
+    with pytest.raises(UsageError, match=r"^style: 300x2 px"):
+        doodle(torch.rand(1, 3, 2, 300), None, None, CFG, backbone=backbone, content=_halves(RED, BLUE))
+
+
+def test_steps_offer_a_preview_of_the_current_image(backbone):
+    previews = []
+    cfg = dataclasses.replace(CFG, iterations=3, phases=1)
+    out = doodle(_halves(RED, BLUE), None, None, cfg, backbone=backbone,
+                 callback=lambda e: previews.append(e.preview()) if isinstance(e, Step) else None)
+    assert len(previews) == 3 and torch.equal(previews[-1], out)
+
+
+@pytest.mark.parametrize("mode", ["mrf", "gram"])
+def test_runs_on_a_device_other_than_the_cpu(mode):
+    # Every tensor doodle makes must follow the backbone's device (fake_device enforces
+    # CUDA's rules): maps, colour statistics, content and matching included.
+    from fake_device import FAKE, move_module, on_fake_device
+
+    class Elsewhere(TinyBackbone):
+        device = FAKE
+
+        def __init__(self) -> None:
+            super().__init__()
+            move_module(self.net)
+
+    cfg = dataclasses.replace(CFG, mode=mode, iterations=2, color_weight=10.0, variety=0.2 if mode == "mrf" else 0.0)
+    args = (_halves(RED, BLUE), _halves(WHITE, BLACK, noise=0), _halves(BLACK, WHITE, noise=0))
+    with on_fake_device():
+        out = doodle(*args, cfg, backbone=Elsewhere(), content=_halves(BLUE, RED))
+    assert out.device == FAKE
+    assert torch.allclose(out.inner, doodle(*args, cfg, backbone=TinyBackbone(), content=_halves(BLUE, RED)), atol=1e-5)

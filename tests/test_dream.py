@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from genart.core.config import build
-from genart.commands.dream.algorithm import DreamConfig, dream
+from genart.commands.dream.algorithm import DreamConfig, check_sizes, dream, dream_frames, required_layers
 from genart.commands.dream.gradients import normalize_laplacian, normalize_mean_abs
 from genart.commands.dream.objectives import build_objective, guide_match, label_index
 from genart.commands.dream.transforms import affine, zoom_frame
@@ -87,10 +87,10 @@ def test_network_is_truncated_at_the_deepest_layer_used():
 
 def test_layer_weights_combine_terms():
     bb, image = FakeBackbone(), photo()
-    one = build_objective(DreamConfig(layers=("conv1",)), bb, None, bf16=False)(image)
-    two = build_objective(DreamConfig(layers=("conv2",)), bb, None, bf16=False)(image)
+    one = build_objective(DreamConfig(layers=("conv1",)), bb, None)(image)
+    two = build_objective(DreamConfig(layers=("conv2",)), bb, None)(image)
     mix = build_objective(
-        DreamConfig(layers=("conv1", "conv2"), layer_weights=(2.0, 0.5)), bb, None, bf16=False
+        DreamConfig(layers=("conv1", "conv2"), layer_weights=(2.0, 0.5)), bb, None
     )(image)
     assert float(mix) == pytest.approx(2.0 * float(one) + 0.5 * float(two), rel=1e-5)
 
@@ -98,10 +98,10 @@ def test_layer_weights_combine_terms():
 def test_channels_select_part_of_a_layer():
     bb, image = FakeBackbone(), photo()
     act = bb.extractor(["conv2"])(image)["conv2"]
-    value = build_objective(DreamConfig(layers=("conv2",), channels=(3, 5)), bb, None, bf16=False)(image)
+    value = build_objective(DreamConfig(layers=("conv2",), channels=(3, 5)), bb, None)(image)
     assert float(value) == pytest.approx(float(act[:, [3, 5]].pow(2).mean()), rel=1e-5)
     with pytest.raises(LayerError, match="conv2 has 16 channels; channel 16"):
-        build_objective(DreamConfig(layers=("conv2",), channels=(16,)), bb, None, bf16=False)
+        build_objective(DreamConfig(layers=("conv2",), channels=(16,)), bb, None)
 
 
 def test_label_lookup_is_exact_with_suggestions():
@@ -135,7 +135,7 @@ def test_guide_gradient_is_the_best_matching_guide_vector():
 def test_guide_dream_moves_features_toward_the_guide():
     bb, image, guide = FakeBackbone(), photo(seed=1), photo(seed=9)
     config = DreamConfig(guide="g.png", guide_layers=("conv2",), octaves=1, iterations=10)
-    objective = build_objective(config, bb, guide, bf16=False)
+    objective = build_objective(config, bb, guide)
     out = dream(image, config, backbone=bb, guide=guide)
     assert float(objective(out)) > float(objective(image))
     with pytest.raises(UsageError, match="guide"):
@@ -182,7 +182,7 @@ def test_bf16_runs_and_stays_valid():
 def test_bad_inputs_fail_with_one_line_errors():
     with pytest.raises(ImageError, match=r"\(1, 3, H, W\)"):
         dream(torch.rand(3, 32, 32), DreamConfig(), backbone=FakeBackbone())
-    with pytest.raises(UsageError, match="8x8 is smaller than tiny's minimum 16 px"):
+    with pytest.raises(UsageError, match="image: 8x8 px is too small; tiny needs at least 16 px per side"):
         dream(torch.rand(1, 3, 8, 8), DreamConfig(), backbone=FakeBackbone())
     with pytest.raises(ConfigError, match="layer_weights"):
         build(DreamConfig, {"layers": ("a",), "layer_weights": (1.0, 2.0)})
@@ -190,3 +190,76 @@ def test_bad_inputs_fail_with_one_line_errors():
         bb = FakeBackbone()
         bb.spec = type(bb.spec)(has_classifier=False)
         dream(photo(), DreamConfig(label="goldfish"), backbone=bb)
+
+
+def test_the_library_resizes_to_the_size_setting():
+    # DreamConfig(size=...) is honoured by dream() itself, as by the CLI: long side 36.
+    out, _ = _run(photo(48, 72), size=36, octaves=1, iterations=1)
+    assert out.shape == (1, 3, 24, 36)
+    frames = list(dream_frames(photo(48, 72), DreamConfig(size=36, frames=2, octaves=1, iterations=1), backbone=FakeBackbone()))
+    assert [f.shape for _, f in frames] == [(1, 3, 24, 36)] * 2
+
+
+@pytest.mark.parametrize("kw,expected", [
+    ({}, ("conv2",)),  # the model's default dream layers
+    ({"layers": ("conv1",)}, ("conv1",)),
+    ({"label": "Great Dane"}, ()),  # the classifier alone
+    ({"label": "Great Dane", "layers": ("conv3",)}, ("conv3",)),
+    ({"guide": "g.png"}, ("conv2",)),  # guided at the default layers
+    ({"guide": "g.png", "guide_layers": ("conv3",)}, ("conv3",)),
+    ({"guide": "g.png", "guide_layers": ("conv3",), "layers": ("conv1",)}, ("conv1", "conv3")),
+])
+def test_required_layers_are_the_layers_the_objective_reads(kw, expected):
+    config = DreamConfig(**kw)
+    bb = FakeBackbone()
+    assert required_layers(config, bb.spec) == expected
+    build_objective(config, bb, photo() if config.guide else None)
+    assert [sorted(names) for names in bb.extracted[-1:]] == ([sorted(expected)] if expected else [])
+
+
+def test_sizes_are_checked_up_front_naming_the_input():
+    spec = FakeBackbone().spec
+    check_sizes(DreamConfig(), spec, image=(16, 400), guide=(16, 16))
+    with pytest.raises(UsageError, match=r"^image: 400x8 px is too small; tiny needs at least 16 px"):
+        check_sizes(DreamConfig(), spec, image=(8, 400))
+    with pytest.raises(UsageError, match=r"^image: 400x16 px at long side 200 becomes 200x8 px.*at least 388 px"):
+        check_sizes(DreamConfig(size=200), spec, image=(16, 400))
+    with pytest.raises(UsageError, match=r"^guide: 400x16 px at long side 224 becomes 224x9 px"):
+        check_sizes(DreamConfig(guide="g.png"), spec, guide=(16, 400))
+    with pytest.raises(UsageError, match=r"^guide: "):  # the same check inside dream()
+        dream(photo(), DreamConfig(guide="g.png", octaves=1, iterations=1), backbone=FakeBackbone(), guide=photo(8, 400))
+
+
+def test_steps_offer_a_preview_of_the_current_image():
+    seen = []
+
+    def callback(event):
+        if isinstance(event, Step):
+            seen.append(event.preview())
+
+    out = dream(photo(), DreamConfig(octaves=1, iterations=3), backbone=FakeBackbone(), callback=callback)
+    assert len(seen) == 3 and torch.equal(seen[-1], out)
+    assert not torch.equal(seen[0], seen[-1])  # each preview is the image at its step, a copy
+
+
+@pytest.mark.parametrize("kw", [
+    {"tile_size": 64, "grad_norm": "laplacian", "scale_jitter": 0.1, "rotate_jitter": 5.0},
+    {"label": "Great Dane", "guide": "g.png"},
+])
+def test_runs_on_a_device_other_than_the_cpu(kw):
+    # Every tensor dream makes must follow the backbone's device (fake_device enforces
+    # CUDA's rules): tiles, jitter, transforms, class and guide objectives included.
+    from fake_device import FAKE, move_module, on_fake_device
+
+    class Elsewhere(FakeBackbone):
+        def __init__(self) -> None:
+            super().__init__()
+            move_module(self.module)
+            self.device = FAKE
+
+    cfg = DreamConfig(octaves=2, iterations=2, **kw)
+    guide = photo(seed=9) if cfg.guide else None
+    with on_fake_device():
+        out = dream(photo(80, 100), cfg, backbone=Elsewhere(), guide=guide)
+    assert out.device == FAKE
+    assert torch.allclose(out.inner, dream(photo(80, 100), cfg, backbone=FakeBackbone(), guide=guide), atol=1e-5)

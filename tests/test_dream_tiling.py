@@ -39,7 +39,7 @@ def test_tiled_gradient_equals_whole_image_gradient_away_from_seams():
     # Stride-1 network with a receptive-field radius of 2 (two 3x3 convs at conv2):
     # beyond 4 px from a seam a tile sees all the context the whole image gives.
     bb = FakeBackbone(stride=1)
-    objective = build_objective(DreamConfig(layers=("conv2",)), bb, None, bf16=False)
+    objective = build_objective(DreamConfig(layers=("conv2",)), bb, None)
     image = photo(64, 64)
     tiled, value_t = tiled_gradient(objective, image, tile_size=32, min_size=16)
     whole, value_w = tiled_gradient(objective, image, tile_size=0)
@@ -52,7 +52,7 @@ def test_tiled_gradient_equals_whole_image_gradient_away_from_seams():
 
 def test_roll_is_undone_on_the_gradient():
     bb = FakeBackbone(stride=1)
-    objective = build_objective(DreamConfig(layers=("conv1",)), bb, None, bf16=False)
+    objective = build_objective(DreamConfig(layers=("conv1",)), bb, None)
     image = photo(48, 48)
     grad, _ = tiled_gradient(objective, image, shift=(5, -7))
     # conv1 is 3x3, so away from the wrap-around lines (rows 42/43, columns 6/7) and the

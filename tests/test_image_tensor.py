@@ -57,7 +57,8 @@ def test_from_tensor_refuses_other_shapes(shape):
         ((1, 3, 30, 60), 20, (1, 3, 10, 20)),  # landscape, shrink
         ((1, 3, 60, 30), 20, (1, 3, 20, 10)),  # portrait
         ((1, 3, 10, 15), 45, (1, 3, 30, 45)),  # enlarge
-        ((3, 40, 33), 20, (3, 20, 17)),  # unbatched; 16.5 rounds half up
+        ((3, 40, 33), 20, (3, 20, 16)),  # unbatched; 16.5 rounds as everywhere (to even)
+        ((3, 40, 35), 20, (3, 20, 18)),  # 17.5 rounds to even, up
         ((1, 3, 1, 100), 10, (1, 3, 1, 10)),  # never below one pixel
     ],
 )
@@ -69,7 +70,7 @@ def test_resize_long_side_shapes(shape, size, expected):
 def test_resize_keeps_a_checkerboard_within_its_range():
     board = ((torch.arange(32)[:, None] // 4 + torch.arange(32)[None] // 4) % 2).float()
     image = board.expand(1, 3, 32, 32)
-    for size in (13, 80):  # bicubic would overshoot on both sides of every edge
+    for size in (13, 80):  # a bicubic filter would overshoot on both sides of every edge
         out = resize_long_side(image, size)
         assert out.min() >= 0.0 and out.max() <= 1.0
         assert out.max() > 0.9 and out.min() < 0.1

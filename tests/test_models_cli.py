@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from genart.cli.models import models
 from genart.core.errors import UsageError, WeightsError, WeightsUnavailableOffline
 from genart.models import WeightsSource, get_spec, hub_checkpoints_dir, list_specs, load_backbone
-from genart.models import spec as spec_module
+from genart.models import registry
 from test_weights_download import DIGEST, PAYLOAD, server  # noqa: F401  (the local HTTP server fixture)
 
 
@@ -88,7 +88,7 @@ def test_download_prints_the_path_and_reports_progress_on_stderr(server, tmp_pat
     httpd, base = server
     httpd.routes["/w.pth"] = (PAYLOAD, len(PAYLOAD))
     spec = dataclasses.replace(get_spec("alexnet"), weights=WeightsSource(f"a-{DIGEST[:8]}.pth", base + "/w.pth"))
-    monkeypatch.setitem(spec_module._REGISTRY, "alexnet", spec)
+    monkeypatch.setitem(registry._registry(), "alexnet", spec)
     result = run("download", "alexnet", "--to", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(tmp_path / spec.weights.filename)
@@ -114,7 +114,7 @@ def test_verify_checks_hash_prefix_and_loading(weights_dir):
     spec = dataclasses.replace(get_spec("vgg19-caffe"), weights=WeightsSource(f"v-{digest[:8]}.pth", None))
     good.rename(weights_dir / spec.weights.filename)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setitem(spec_module._REGISTRY, "vgg19-caffe", spec)
+        mp.setitem(registry._registry(), "vgg19-caffe", spec)
         result = run("verify", "--json")
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     assert result.exit_code == 0, result.output

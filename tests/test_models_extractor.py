@@ -240,3 +240,18 @@ def test_classification_transform_sizes():
     resized = random_backbone("vgg19").classification_transform(x)
     assert resized.shape == (1, 3, 224, 224)
     assert 0.0 <= resized.min() and resized.max() <= 1.0
+
+
+@pytest.mark.parametrize("name", ["efficientnet_b0", "swin_t", "resnet50", "vgg19"])
+def test_classification_preprocessing_equals_the_weights_transforms(name):
+    # EfficientNet and Swin were evaluated with bicubic resizing (and Swin/ResNet-50 V2 at
+    # 232 px): genart must resize, crop and normalise exactly as their transforms do.
+    import torchvision
+
+    bb = load_backbone(name, weights="random")
+    transforms = torchvision.models.get_weight(bb.spec.tv_weights).transforms()
+    x = image(300)[:, :, :200]  # 200 x 300: resized, then centre-cropped
+    ours = bb.normalize(bb.classification_transform(x))
+    assert torch.allclose(ours, transforms(x), atol=1e-5)
+    if name in ("efficientnet_b0", "swin_t"):
+        assert "bicubic" in repr(bb.classification_transform)

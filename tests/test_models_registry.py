@@ -122,3 +122,19 @@ def test_registry_and_cli_import_without_torch():
         "assert 'torch' not in sys.modules, 'torch was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_size_and_layer_checks_import_without_torch():
+    # A CLI checks every input of a batch before it loads anything heavy.
+    code = (
+        "import sys; from genart.models import get_spec; "
+        "from genart.commands.style import checks as s; from genart.commands.dream import checks as d; "
+        "from genart.commands.doodle import checks as n; "
+        "from genart.commands.style.config import StyleConfig; from genart.commands.dream.config import DreamConfig; "
+        "from genart.commands.doodle.config import DoodleConfig; "
+        "s.check_sizes(StyleConfig(), get_spec('vgg19'), content=(300, 400)); s.required_layers(StyleConfig()); "
+        "d.check_sizes(DreamConfig(), get_spec('googlenet-bvlc'), image=(300, 400)); d.required_layers(DreamConfig(), get_spec('googlenet-bvlc')); "
+        "n.check_sizes(DoodleConfig(), get_spec('vgg19'), style=(300, 400)); n.required_layers(DoodleConfig(), content=True); "
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

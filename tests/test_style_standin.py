@@ -55,7 +55,11 @@ class TinyBackbone:
     spec = SimpleNamespace(name="tiny", min_size=16)
     available_layers = list(_LAYERS)
 
-    def extractor(self, layers):
+    def __init__(self) -> None:
+        self.poolings: list[str | None] = []  # the pooling each extractor was asked for
+
+    def extractor(self, layers, *, pooling=None):
+        self.poolings.append(pooling)
         return TinyExtractor(list(layers))
 
 

@@ -1,7 +1,38 @@
-"""Choosing where to compute: ``--device auto|cpu|cuda|mps``."""
+"""Where and how to compute: the device, bf16 autocast, and the tensor memory layout.
+
+One place decides these for every command: :func:`select_device` for ``device``,
+:func:`use_bf16` and :func:`autocast` for ``precision``, :func:`apply_memory_format` for
+``memory_format``. torch is imported inside the functions so the CLI can import this
+module cheaply.
+"""
 from __future__ import annotations
 
+import contextlib
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, ContextManager, TypeVar
+
+T = TypeVar("T")
+
 from .errors import UsageError
+
+__all__ = [
+    "BF16_ENV",
+    "MEMORY_FORMATS",
+    "PRECISIONS",
+    "Compute",
+    "autocast",
+    "bf16_is_faster",
+    "select_device",
+    "use_bf16",
+    "use_channels_last",
+]
+
+PRECISIONS = ("auto", "fp32", "bf16")
+MEMORY_FORMATS = ("auto", "channels-last", "contiguous")
+# Overrides the hardware check behind ``precision: auto`` (1: bf16, 0: fp32), e.g. to
+# make a test suite or a comparison independent of the CPU it runs on.
+BF16_ENV = "GENART_BF16"
 
 
 def select_device(name: str = "auto"):
@@ -15,15 +46,17 @@ def select_device(name: str = "auto"):
             return torch.device("mps")
         return torch.device("cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise UsageError("--device cuda: no CUDA GPU is available")
+        raise UsageError("device cuda: no CUDA GPU is available")
     if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise UsageError("--device mps: Apple MPS is not available")
+        raise UsageError("device mps: Apple MPS is not available")
     return torch.device(name)
 
 
 def use_bf16(precision: str, device) -> bool:
-    """Resolve a ``--precision`` setting (``auto``, ``fp32`` or ``bf16``) for ``device``:
+    """Resolve a ``precision`` setting (``auto``, ``fp32`` or ``bf16``) for ``device``:
     ``auto`` means bf16 autocast only where :func:`bf16_is_faster`."""
+    if precision not in PRECISIONS:
+        raise UsageError(f"precision: {precision!r} is not one of {', '.join(PRECISIONS)}")
     if precision == "auto":
         return bf16_is_faster(device)
     return precision == "bf16"
@@ -34,16 +67,92 @@ def bf16_is_faster(device) -> bool:
 
     On CUDA GPUs with bf16 tensor cores it does. On CPUs it does only where the CPU has
     native bf16 matrix instructions (AMX or AVX512-BF16); elsewhere bf16 is emulated and
-    slower than fp32 (measured in benchmarks/bench_classify.py).
+    slower than fp32 (measured in benchmarks/bench_classify.py). The environment variable
+    ``GENART_BF16`` (1 or 0) overrides the check.
     """
+    forced = _forced_bf16()
+    if forced is not None:
+        return forced
     import torch
 
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported()
     if device.type == "cpu":
-        try:
-            flags = open("/proc/cpuinfo").read()
-        except OSError:
-            return False
-        return "amx_bf16" in flags or "avx512_bf16" in flags
+        return _cpu_has_bf16()
     return False
+
+
+def use_channels_last(memory_format: str, device) -> bool:
+    """Resolve a ``memory_format`` setting (``auto``, ``channels-last`` or ``contiguous``):
+    ``auto`` means channels-last on CUDA only (on CPUs it measured no faster)."""
+    if memory_format not in MEMORY_FORMATS:
+        raise UsageError(f"memory_format: {memory_format!r} is not one of {', '.join(MEMORY_FORMATS)}")
+    if memory_format == "auto":
+        return device.type == "cuda"
+    return memory_format == "channels-last"
+
+
+def autocast(device, enabled: bool) -> ContextManager[Any]:
+    """bfloat16 autocast for ``device`` when ``enabled``, else a context that does nothing
+    (torch.autocast refuses some device types even when disabled)."""
+    if not enabled:
+        return contextlib.nullcontext()
+    import torch
+
+    return torch.autocast(device.type, dtype=torch.bfloat16)
+
+
+@dataclass(frozen=True)
+class Compute:
+    """How a network runs on a device: bf16 autocast or not, channels-last input or not.
+
+    Only the forward pass is autocast; callers compute losses from its outputs in fp32.
+
+    Example::
+
+        compute = Compute.resolve(device, precision="auto", memory_format="auto")
+        feats = compute.run(extractor, image)
+    """
+
+    device: Any
+    bf16: bool = False
+    channels_last: bool = False
+
+    @classmethod
+    def resolve(cls, device, *, precision: str = "fp32", memory_format: str = "contiguous") -> "Compute":
+        """The settings ``precision`` and ``memory_format`` resolved for ``device``."""
+        return cls(device, use_bf16(precision, device), use_channels_last(memory_format, device))
+
+    def autocast(self) -> ContextManager[Any]:
+        return autocast(self.device, self.bf16)
+
+    def layout(self, x):
+        """``x`` in this memory layout (channels-last, or as it is)."""
+        if not self.channels_last:
+            return x
+        import torch
+
+        return x.contiguous(memory_format=torch.channels_last)
+
+    def run(self, fn: Callable[[Any], T], x) -> T:
+        """``fn(x)`` with ``x`` in this layout, under this autocast."""
+        with self.autocast():
+            return fn(self.layout(x))
+
+
+def _forced_bf16() -> bool | None:
+    value = os.environ.get(BF16_ENV, "").strip()
+    if not value:
+        return None
+    if value not in ("0", "1"):
+        raise UsageError(f"{BF16_ENV}={value!r}: use 1 (bf16) or 0 (fp32), or leave it unset")
+    return value == "1"
+
+
+def _cpu_has_bf16() -> bool:
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags

@@ -15,6 +15,7 @@ Example::
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import torch
@@ -23,7 +24,7 @@ from torch import Tensor
 from .errors import GenartError, UsageError
 from .events import EventCallback, Intermediate, Step, emit
 
-__all__ = ["LossFn", "OPTIMIZERS", "optimize_image"]
+__all__ = ["LossFn", "OPTIMIZERS", "Optimizer", "optimize_image"]
 
 LossFn = Callable[[Tensor], "tuple[Tensor, Mapping[str, float]]"]
 
@@ -66,10 +67,50 @@ def _make_adam(x: Tensor, learning_rate: float, history_size: int) -> torch.opti
     return torch.optim.Adam([x], lr=learning_rate)
 
 
-OPTIMIZERS: dict[str, Callable[[Tensor, float, int], torch.optim.Optimizer]] = {
-    "lbfgs": _make_lbfgs,
-    "adam": _make_adam,
+@dataclass(frozen=True)
+class Optimizer:
+    """An optimiser and how it keeps pixels in range.
+
+    ``projects``: the iterate is clamped in place after each step (projected gradient;
+    right for Adam). Otherwise the optimiser's variable is never touched: the loss sees it
+    clamped, and a penalty pulls back what lies beyond the range. L-BFGS builds its
+    curvature pairs from the steps it took and the gradients found there; clamping its
+    iterate made every pair describe a step that never happened.
+    """
+
+    make: Callable[[Tensor, float, int], torch.optim.Optimizer]
+    projects: bool
+
+
+OPTIMIZERS: dict[str, Optimizer] = {
+    "lbfgs": Optimizer(_make_lbfgs, projects=False),
+    "adam": Optimizer(_make_adam, projects=True),
 }
+
+
+# Weight of the pull-back penalty, relative to the loss at the start: any value from 1 to
+# 100 kept L-BFGS's loss curve steady in tests/test_optim.py and the style runs of
+# docs/PERFORMANCE.md ("Keeping pixels in range"); 10 did best.
+PULL_BACK = 10.0
+
+
+def _clamped(x: Tensor, bounds: tuple[float, float]) -> Tensor:
+    """``x`` clamped to ``bounds``, passing the gradient at the bounds too.
+
+    ``Tensor.clamp`` passes none at a bound itself, so a pixel exactly at 0 or 1 (a white
+    background) would never move; here only pixels beyond a bound get none.
+    """
+    lo, hi = bounds
+    passes = ((x >= lo) & (x <= hi)).to(x.dtype)
+    return x.detach().clamp(lo, hi) + passes * (x - x.detach())  # value: the clamp; slope: passes
+
+
+def _pull_back(x: Tensor, bounds: tuple[float, float], scale: float) -> Tensor:
+    """A quadratic penalty on the part of ``x`` beyond ``bounds``: a pixel an L-BFGS step
+    threw out of range, which the clamp leaves without a gradient, comes back."""
+    lo, hi = bounds
+    beyond = torch.relu(x - hi).pow(2) + torch.relu(lo - x).pow(2)
+    return PULL_BACK * scale * beyond.mean()
 
 
 def optimize_image(
@@ -96,9 +137,13 @@ def optimize_image(
         iterations: number of iterations; each is one forward and one backward pass.
         learning_rate: L-BFGS step scale (1 is the usual) or Adam's step size.
         history_size: L-BFGS memory length.
-        callback: receives a :class:`Step` per iteration and an :class:`Intermediate`
-            every ``save_every`` iterations (tagged ``f"{tag}step{n:04d}"``).
-        clamp: pixel range enforced after every step, or None.
+        callback: receives a :class:`Step` per iteration (whose ``preview`` returns the
+            image at the time of the call) and an :class:`Intermediate` every
+            ``save_every`` iterations (tagged ``f"{tag}step{n:04d}"``).
+        clamp: the pixel range of the loss's input and of the result, or None. Adam
+            clamps its iterate after each step; L-BFGS optimises an unconstrained image
+            that the loss sees clamped (see :class:`Optimizer`). The reported ``loss``
+            is always ``loss_fn``'s, of the image in range.
         average_decay: Adam returns the bias-corrected moving average of its iterates
             with this decay (0 returns the last iterate).
         save_every: emit intermediate images this often (0 = never).
@@ -109,34 +154,47 @@ def optimize_image(
     """
     if optimizer not in OPTIMIZERS:
         raise UsageError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+    kind = OPTIMIZERS[optimizer]
     # A fresh contiguous copy: L-BFGS flattens gradients with view(), which fails on
     # channels-last or permuted tensors (e.g. images straight from numpy).
     x = init.detach().float().clone(memory_format=torch.contiguous_format).requires_grad_(True)
-    opt = OPTIMIZERS[optimizer](x, learning_rate, history_size)
+    opt = kind.make(x, learning_rate, history_size)
     avg = _Averager(x.detach(), average_decay) if optimizer == "adam" and average_decay > 0 else None
+    boxed = clamp is not None and not kind.projects
+    start_loss: list[float] = []  # the penalty's scale, fixed at the first evaluation
     metrics: dict[str, float] = {}
 
     def closure() -> Tensor:
         opt.zero_grad(set_to_none=True)
-        loss, extra = loss_fn(x)
-        loss.backward()
+        loss, extra = loss_fn(_clamped(x, clamp) if boxed else x)
+        total = loss
+        if boxed:
+            if not start_loss:
+                start_loss.append(max(abs(float(loss.detach())), 1e-12))
+            total = loss + _pull_back(x, clamp, start_loss[0])
+        total.backward()
         metrics.clear()
         metrics["loss"] = float(loss.detach())
         metrics.update(extra)
-        return loss
+        return total
+
+    def current() -> Tensor:
+        """The image as it stands, in range, a copy (what a preview or the result shows)."""
+        image = _result(x, avg)
+        return image if clamp is None else image.clamp_(*clamp)
 
     for step in range(1, iterations + 1):
         opt.step(closure)
         _check_finite(metrics["loss"], step)
         with torch.no_grad():
-            if clamp is not None:
+            if clamp is not None and kind.projects:
                 x.clamp_(*clamp)
             if avg is not None:
                 avg.update(x)
-        emit(callback, Step(step, iterations, dict(metrics)))
+        emit(callback, Step(step, iterations, dict(metrics), preview=current))
         if save_every > 0 and step % save_every == 0 and step < iterations:
-            emit(callback, Intermediate(f"{tag}step{step:04d}", _result(x, avg)))
-    return _result(x, avg)
+            emit(callback, Intermediate(f"{tag}step{step:04d}", current()))
+    return current()
 
 
 def _result(x: Tensor, avg: _Averager | None) -> Tensor:

@@ -21,6 +21,7 @@ Split by concern:
 ``load``      ``load_image`` and ``LoadedImage``
 ``probe``     ``image_size`` from the header, for checks before any work
 ``save``      ``save_image``: 8-bit encoding, atomic writes, stdout; ``encode_image``
+``animation`` ``save_animation``: frames -> GIF/WebP, atomic
 ``metadata``  settings stored in written files, ``read_metadata``
 ``records``   a folder of genart outputs and the settings each recorded (sheets, galleries)
 ``srgb``      the sRGB profile images are converted to and tagged with
@@ -29,6 +30,7 @@ Split by concern:
 """
 from __future__ import annotations
 
+from .animation import ANIMATION_FORMATS, save_animation
 from .formats import ALPHA_FORMATS, SUPPORTED_FORMATS, resolve_format
 from .load import LoadedImage, load_image
 from .metadata import read_metadata
@@ -40,6 +42,7 @@ from .thumbnail import load_thumbnail, to_thumbnail
 
 __all__ = [
     "ALPHA_FORMATS",
+    "ANIMATION_FORMATS",
     "DEFAULT_MAX_PIXELS",
     "SUPPORTED_FORMATS",
     "LoadedImage",
@@ -52,6 +55,7 @@ __all__ = [
     "resize_long_side",
     "resolve_format",
     "rgb_uint8",
+    "save_animation",
     "save_image",
     "to_thumbnail",
     "to_tensor",

@@ -39,21 +39,16 @@ def from_tensor(tensor: "torch.Tensor") -> np.ndarray:
 def resize_long_side(tensor: "torch.Tensor", size: int) -> "torch.Tensor":
     """Resize (N, C, H, W) or (C, H, W) so that max(H, W) == ``size``, keeping the aspect.
 
-    Bicubic with antialiasing, so shrinking does not alias and enlarging stays smooth; the
-    result is clamped to the input's own value range, because bicubic overshoots at edges
-    (a [0, 1] image stays in [0, 1]). Returns the input unchanged if it is already that size.
+    The one resize of genart (:func:`genart.core.geometry.resize_long_side`): bilinear,
+    antialiased when shrinking, sides rounded as everywhere else; a [0, 1] image stays in
+    [0, 1]. Returns the input unchanged if it is already that size.
     """
-    import torch.nn.functional as F
+    from ..core.geometry import resize_long_side as resize
 
     if isinstance(size, bool) or int(size) < 1:
         raise ValueError(f"size must be a positive number of pixels, got {size!r}")
-    squeeze = tensor.dim() == 3
-    batch = tensor.unsqueeze(0) if squeeze else tensor
-    height, width = batch.shape[-2:]
-    if max(height, width) == size:
+    batch = tensor.unsqueeze(0) if tensor.dim() == 3 else tensor
+    out = resize(batch, int(size))
+    if out is batch:
         return tensor
-    scale = size / max(height, width)
-    new = (max(1, int(height * scale + 0.5)), max(1, int(width * scale + 0.5)))  # half up
-    resized = F.interpolate(batch, size=new, mode="bicubic", align_corners=False, antialias=True)
-    resized = resized.clamp(batch.min(), batch.max())
-    return resized[0] if squeeze else resized
+    return out[0] if tensor.dim() == 3 else out

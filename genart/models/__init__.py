@@ -21,9 +21,9 @@ _LAZY = {
     "LayerInfo": "spec",
     "Preprocess": "spec",
     "WeightsSource": "spec",
-    "get_spec": "spec",
-    "list_specs": "spec",
-    "register": "spec",
+    "get_spec": "registry",
+    "list_specs": "registry",
+    "register": "registry",
     "Backbone": "backbone",
     "ClassificationTransform": "backbone",
     "load_backbone": "backbone",
@@ -46,7 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .backbone import Backbone, ClassificationTransform, load_backbone
     from .extractor import FeatureExtractor
     from .inventory import VerifyResult, WeightsStatus, verify_weights, weights_status
-    from .spec import BackboneSpec, LayerInfo, Preprocess, WeightsSource, get_spec, list_specs, register
+    from .registry import get_spec, list_specs, register
+    from .spec import BackboneSpec, LayerInfo, Preprocess, WeightsSource
     from .weights import (
         WeightsLocation,
         download_weights,

@@ -25,7 +25,8 @@ from ..core.events import EventCallback, Message, emit
 from .extractor import FeatureExtractor, Normalize, check_rgb_batch
 from .loading import match_state_dict, read_state_dict
 from .random_init import random_values
-from .spec import BackboneSpec, LayerInfo, Preprocess, get_spec
+from .registry import get_spec
+from .spec import BackboneSpec, LayerInfo, Preprocess
 from .weights import resolve_weights
 
 __all__ = ["Backbone", "ClassificationTransform", "load_backbone"]
@@ -144,21 +145,26 @@ def _materialize(
 
 
 class ClassificationTransform:
-    """RGB [0, 1] batch of any size -> short side resized to ``resize``, centre ``crop``."""
+    """RGB [0, 1] batch of any size -> short side resized to ``resize``, centre ``crop``.
 
-    def __init__(self, resize: int, crop: int) -> None:
-        self.resize, self.crop = resize, crop
+    ``interpolation`` ("bilinear" or "bicubic") is the filter the weights were evaluated
+    with; torchvision's EfficientNet, Swin, MaxViT and others used bicubic.
+    """
+
+    def __init__(self, resize: int, crop: int, interpolation: str = "bilinear") -> None:
+        self.resize, self.crop, self.interpolation = resize, crop, interpolation
 
     def __call__(self, img: torch.Tensor) -> torch.Tensor:
         from torchvision.transforms.v2 import InterpolationMode
         from torchvision.transforms.v2 import functional as F
 
         check_rgb_batch(img, "classification transform")
-        x = F.resize(img, [self.resize], interpolation=InterpolationMode.BILINEAR, antialias=True)
+        mode = InterpolationMode(self.interpolation)
+        x = F.resize(img, [self.resize], interpolation=mode, antialias=True)
         return F.center_crop(x, [self.crop, self.crop])
 
     def __repr__(self) -> str:
-        return f"ClassificationTransform(resize={self.resize}, crop={self.crop})"
+        return f"ClassificationTransform(resize={self.resize}, crop={self.crop}, interpolation={self.interpolation!r})"
 
 
 class Backbone:
@@ -215,11 +221,12 @@ class Backbone:
 
     @functools.cached_property
     def classification_transform(self) -> ClassificationTransform:
-        """Resize + centre crop as the model was evaluated (torchvision's sizes, or 256/224)."""
+        """Resize + centre crop as the model was evaluated: sizes and filter from the
+        torchvision weights' transforms, unless the spec gives its own sizes (bilinear)."""
         if self.spec.classify_size is not None:
             return ClassificationTransform(*self.spec.classify_size)
         t = self._tv_transform
-        return ClassificationTransform(int(t.resize_size[0]), int(t.crop_size[0]))
+        return ClassificationTransform(int(t.resize_size[0]), int(t.crop_size[0]), t.interpolation.value)
 
     @functools.cached_property
     def categories(self) -> list[str]:

@@ -1,4 +1,6 @@
-"""The registered backbones (plain data; the builders import torch only when called).
+"""The built-in backbones as plain data (the builders import torch only when called).
+
+:data:`SPECS` is read by :mod:`genart.models.registry`; nothing here registers itself.
 
 Default dream layers are mid-level layers at stride 16, where DeepDream's characteristic
 eyes, dogs and pagodas appear: ``inception_4c`` for GoogLeNet (the layer of the original
@@ -11,7 +13,7 @@ import re
 from typing import Callable
 
 from . import tables
-from .spec import BackboneSpec, Preprocess, WeightsSource, register
+from .spec import BackboneSpec, Preprocess, WeightsSource
 
 TV_URL = "https://download.pytorch.org/models/"
 
@@ -71,7 +73,7 @@ def _bvlc_key_to_file(key: str) -> str:
 
 VGG_DREAM = ("relu4_3",)
 
-register(
+SPECS: tuple[BackboneSpec, ...] = (
     BackboneSpec(
         name="vgg19",
         family="vgg",
@@ -82,9 +84,7 @@ register(
         weights=WeightsSource("vgg19-dcbb9e9d.pth", TV_URL + "vgg19-dcbb9e9d.pth"),
         default_dream_layers=VGG_DREAM,
         tv_weights="VGG19_Weights.IMAGENET1K_V1",
-    )
-)
-register(
+    ),
     BackboneSpec(
         name="vgg16",
         family="vgg",
@@ -95,9 +95,7 @@ register(
         weights=WeightsSource("vgg16-397923af.pth", TV_URL + "vgg16-397923af.pth"),
         default_dream_layers=VGG_DREAM,
         tv_weights="VGG16_Weights.IMAGENET1K_V1",
-    )
-)
-register(
+    ),
     BackboneSpec(
         name="vgg19-caffe",
         family="vgg",
@@ -112,9 +110,7 @@ register(
         preprocess=CAFFE_VGG,
         classify_size=(256, 224),
         tv_weights="VGG19_Weights.IMAGENET1K_V1",  # labels only
-    )
-)
-register(
+    ),
     BackboneSpec(
         name="googlenet",
         family="googlenet",
@@ -128,9 +124,7 @@ register(
         preprocess=TF_RANGE,
         tv_weights="GoogLeNet_Weights.IMAGENET1K_V1",
         key_to_module=_drop("aux1.", "aux2."),
-    )
-)
-register(
+    ),
     BackboneSpec(
         name="googlenet-bvlc",
         family="googlenet",
@@ -149,9 +143,7 @@ register(
         tv_weights="GoogLeNet_Weights.IMAGENET1K_V1",  # labels only
         key_to_module=_bvlc_key_to_module,
         key_to_file=_bvlc_key_to_file,
-    )
-)
-register(
+    ),
     BackboneSpec(
         name="inception_v3",
         family="inception",
@@ -164,9 +156,7 @@ register(
         preprocess=TF_RANGE,
         tv_weights="Inception_V3_Weights.IMAGENET1K_V1",
         key_to_module=_drop("AuxLogits."),
-    )
-)
-register(
+    ),
     BackboneSpec(
         name="resnet50",
         family="resnet",
@@ -178,9 +168,7 @@ register(
         weights=WeightsSource("resnet50-11ad3fa6.pth", TV_URL + "resnet50-11ad3fa6.pth"),
         default_dream_layers=("layer3",),
         tv_weights="ResNet50_Weights.IMAGENET1K_V2",
-    )
-)
-register(
+    ),
     BackboneSpec(
         name="alexnet",
         family="alexnet",
@@ -191,5 +179,5 @@ register(
         weights=WeightsSource("alexnet-owt-7be5be79.pth", TV_URL + "alexnet-owt-7be5be79.pth"),
         default_dream_layers=("relu4",),
         tv_weights="AlexNet_Weights.IMAGENET1K_V1",
-    )
+    ),
 )

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import GenartError
-from .spec import BackboneSpec, get_spec
+from .registry import get_spec
+from .spec import BackboneSpec
 from .weights import locate_weights, sha256_file
 
 __all__ = ["VerifyResult", "WeightsStatus", "verify_weights", "weights_status"]

@@ -1,14 +1,13 @@
-"""What genart knows about a backbone before building it: the spec and the registry.
+"""What genart knows about a backbone before building it: the spec's data types.
 
 Nothing here imports torch, so ``genart models list`` / ``layers`` and the CLI's option
 checks stay fast. A :class:`BackboneSpec` is plain data plus a ``build`` callable that
 imports torch only when called; the backbones themselves are declared in
-:mod:`genart.models.catalog`, and any other torchvision classifier is described on demand
-by :mod:`genart.models.tv_generic`.
+:mod:`genart.models.catalog` and looked up through :mod:`genart.models.registry`.
 
 Example::
 
-    spec = get_spec("vgg19")
+    spec = get_spec("vgg19")      # genart.models.get_spec
     [layer.name for layer in spec.layers()][:3]   # ['conv1_1', 'relu1_1', 'conv1_2']
 """
 from __future__ import annotations
@@ -18,17 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from ..core.config import closest
-from ..core.errors import LayerError, UsageError
+from ..core.errors import LayerError
 
-__all__ = [
-    "BackboneSpec",
-    "LayerInfo",
-    "Preprocess",
-    "WeightsSource",
-    "get_spec",
-    "list_specs",
-    "register",
-]
+__all__ = ["BackboneSpec", "LayerInfo", "Preprocess", "WeightsSource"]
 
 # torch.hub's convention: "name-<first hex digits of the sha256>.ext".
 _HASH_IN_NAME = re.compile(r"-([a-f0-9]{8,64})\.")
@@ -146,50 +137,9 @@ class BackboneSpec:
         if not self.layer_table:
             raise LayerError(
                 f"{self.name}: has no named feature layers (it is for classification only); "
-                f"feature backbones: {', '.join(s.name for s in list_specs() if s.layer_table)}"
+                "`genart models list` shows the backbones that have them"
             )
         raise LayerError(
             f"{self.name}: unknown layer {name!r}{closest(name, [*by_name, *self.aliases])}; "
             f"see `genart models layers {self.name}`"
         )
-
-
-_REGISTRY: dict[str, BackboneSpec] = {}
-
-
-def register(spec: BackboneSpec) -> BackboneSpec:
-    """Add ``spec`` to the registry (a name may be registered once)."""
-    if spec.name in _REGISTRY:
-        raise ValueError(f"backbone {spec.name!r} is already registered")
-    _REGISTRY[spec.name] = spec
-    return spec
-
-
-def _ensure_catalog() -> None:
-    from . import catalog  # noqa: F401  (registers the built-in backbones on import
-
-
-def list_specs() -> list[BackboneSpec]:
-    """The registered backbones (torchvision classifiers reachable by name are not listed)."""
-    _ensure_catalog()
-    return list(_REGISTRY.values())
-
-
-def get_spec(name: str | BackboneSpec) -> BackboneSpec:
-    """The spec of ``name``: a registered backbone or any torchvision classifier.
-
-    Raises:
-        UsageError: unknown name, with a "did you mean" suggestion.
-    """
-    if isinstance(name, BackboneSpec):
-        return name
-    _ensure_catalog()
-    if name in _REGISTRY:
-        return _REGISTRY[name]
-    from .tv_generic import torchvision_classifier_names, torchvision_spec
-
-    spec = torchvision_spec(name)
-    if spec is not None:
-        return spec
-    candidates = [*_REGISTRY, *torchvision_classifier_names()]
-    raise UsageError(f"unknown backbone {name!r}{closest(name, candidates)}; see `genart models list`")

@@ -25,7 +25,8 @@ from typing import IO
 
 from ..core.errors import GenartError, WeightsError, WeightsUnavailableOffline
 from ..core.events import EventCallback, Message, StageStarted, Step, emit
-from .spec import BackboneSpec, WeightsSource, get_spec
+from .registry import get_spec
+from .spec import BackboneSpec, WeightsSource
 
 __all__ = [
     "WeightsLocation",

@@ -1,14 +1,14 @@
 """ImageNet top-k classification on any registered backbone with a classifier."""
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Sequence
 
 import torch
 
 from .config import ClassifyConfig
-from ...core.device import use_bf16
+from ...core.device import Compute
+from ...core.errors import UsageError
 
 __all__ = ["Prediction", "classify"]
 
@@ -45,16 +45,15 @@ def classify(
         bb = load_backbone("googlenet-bvlc")
         preds = classify([img], ClassifyConfig(topk=3), backbone=bb)
     """
+    if not backbone.spec.has_classifier:
+        raise UsageError(f"model: {backbone.spec.name} has no ImageNet classifier; choose another model")
     device = backbone.device
-    bf16 = use_bf16(config.precision, device)
+    compute = Compute.resolve(device, precision=config.precision, memory_format=config.memory_format)
     results: list[list[Prediction]] = []
     for start in range(0, len(images), config.batch_size):
         chunk = [im if im.dim() == 4 else im.unsqueeze(0) for im in images[start : start + config.batch_size]]
         batch = torch.cat([backbone.classification_transform(im.to(device)) for im in chunk])
-        batch = batch.contiguous(memory_format=torch.channels_last)
-        autocast = torch.autocast(device.type, dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
-        with autocast:
-            logits = backbone.classify(batch)
+        logits = compute.run(backbone.classify, batch)
         probs = logits.float().softmax(dim=1)
         top = probs.topk(min(config.topk, probs.shape[1]), dim=1)
         for values, indices in zip(top.values.tolist(), top.indices.tolist()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.config import param
+from ...core.device import MEMORY_FORMATS, PRECISIONS
 
 
 @dataclass(frozen=True)
@@ -22,5 +23,9 @@ class ClassifyConfig:
     precision: str = param(
         "auto",
         "Arithmetic: fp32, bf16 (autocast), or auto (bf16 where the device runs it faster).",
-        choices=("auto", "fp32", "bf16"),
+        choices=PRECISIONS,
+    )
+    memory_format: str = param(
+        "channels-last", "Tensor layout: channels-last, contiguous, or auto (channels-last on GPUs only).",
+        choices=MEMORY_FORMATS,
     )

@@ -17,15 +17,16 @@ from typing import Any, Iterator
 import torch
 
 from .config import DreamConfig
-from ...core.device import use_bf16
 from .gradients import NORMALIZERS, tiled_gradient
+from .checks import check_sizes, required_layers
 from .objectives import DreamObjective, build_objective
 from .octaves import octave_sizes, resize
 from .transforms import quantize, randint, random_affine, zoom_frame
-from ...core.errors import ImageError, UsageError
+from ...core.errors import ImageError
+from ...core.geometry import resize_long_side
 from ...core.events import EventCallback, Intermediate, Message, StageStarted, Step, emit
 
-__all__ = ["DreamConfig", "dream", "dream_frames"]
+__all__ = ["DreamConfig", "check_sizes", "dream", "dream_frames", "required_layers"]
 
 
 def dream(
@@ -36,7 +37,8 @@ def dream(
     guide: torch.Tensor | None = None,
     callback: EventCallback | None = None,
 ) -> torch.Tensor:
-    """Dream on ``image``: RGB (1, 3, H, W) in [0, 1] in, same size and range out.
+    """Dream on ``image``: RGB (1, 3, H, W) in [0, 1] in, the same range out, at its size
+    or with the long side ``config.size`` when that is set.
 
     Args:
         image: the photo to dream on (with ``init="noise"`` only its size is used).
@@ -45,8 +47,8 @@ def dream(
         guide: the guide image (1, 3, h, w) in [0, 1] when ``config.guide`` is set.
         callback: receives StageStarted per octave and Step per iteration.
     """
-    image = _check_image(image, backbone)
-    objective = build_objective(config, backbone, guide, bf16=use_bf16(config.precision, torch.device(backbone.device)))
+    image = _prepare(image, config, backbone, guide)
+    objective = build_objective(config, backbone, guide)
     generator = torch.Generator().manual_seed(config.seed)
     if config.init == "noise":
         image = _noise_like(image, generator)
@@ -70,8 +72,8 @@ def dream_frames(
     before the next zoom and each frame has its own seed, so a resumed run reproduces an
     uninterrupted one.
     """
-    image = _check_image(image, backbone)
-    objective = build_objective(config, backbone, guide, bf16=use_bf16(config.precision, torch.device(backbone.device)))
+    image = _prepare(image, config, backbone, guide)
+    objective = build_objective(config, backbone, guide)
     frame = quantize(image)
     for index in range(start_frame, config.frames):
         emit(callback, StageStarted(f"frame {index + 1}/{config.frames}", index, config.frames, 0))
@@ -106,7 +108,9 @@ def _dream_octaves(
         dreamed = resize(detail, size).add_(base).clamp_(0.0, 1.0)
         for it in range(config.iterations):
             dreamed, value = _step(dreamed, config, objective, min_size, generator)
-            emit(callback, Step(it + 1, config.iterations, {"objective": value}))
+            # ``dreamed`` is updated in place: the preview shows the image as it is when called.
+            preview = lambda image=dreamed: image.detach().clone()  # noqa: E731
+            emit(callback, Step(it + 1, config.iterations, {"objective": value}, preview=preview))
         emit(callback, Intermediate(f"octave{index + 1}", dreamed))
         if index + 1 < len(sizes):
             detail = dreamed - base
@@ -130,14 +134,14 @@ def _step(
     return image.add_(grad, alpha=config.step_size / 255.0).clamp_(0.0, 1.0), value
 
 
-def _check_image(image: torch.Tensor, backbone: Any) -> torch.Tensor:
+def _prepare(image: torch.Tensor, config: DreamConfig, backbone: Any, guide: torch.Tensor | None) -> torch.Tensor:
+    """The input checked, on the backbone's device, resized to ``config.size`` if set."""
     if image.dim() != 4 or image.shape[:2] != (1, 3):
         raise ImageError(f"dream: expected an RGB image of shape (1, 3, H, W), got {tuple(image.shape)}")
-    min_size = backbone.spec.min_size
-    if min(image.shape[-2:]) < min_size:
-        h, w = image.shape[-2:]
-        raise UsageError(f"dream: image {w}x{h} is smaller than {backbone.spec.name}'s minimum {min_size} px")
-    return image.detach().to(device=backbone.device, dtype=torch.float32)
+    guide_hw = None if guide is None else tuple(guide.shape[-2:])
+    check_sizes(config, backbone.spec, image=tuple(image.shape[-2:]), guide=guide_hw)
+    image = image.detach().to(device=backbone.device, dtype=torch.float32)
+    return image if config.size is None else resize_long_side(image, config.size)
 
 
 def _noise_like(image: torch.Tensor, generator: torch.Generator) -> torch.Tensor:

@@ -1,20 +1,13 @@
-"""Assemble numbered dream frames into an animated GIF or WebP (file I/O, for the CLI).
+"""Numbered dream frames on disk, and the animated GIF or WebP made of them (for the CLI).
 
-The algorithm yields frames as tensors (``genart.commands.dream.algorithm.dream_frames``); the CLI writes
-each frame, then calls :func:`write_animation` with the frame files in order.
+The algorithm yields frames as tensors (``genart.commands.dream.algorithm.dream_frames``);
+the CLI writes each frame, then calls :func:`write_animation` with the frame files in
+order. All reading and writing goes through :mod:`genart.imageio`.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
-
-from PIL import Image
-
-from ...core.errors import ImageError
-
-FORMATS = {".gif": "GIF", ".webp": "WEBP"}
 
 
 def frame_path(folder: Path, stem: str, index: int, suffix: str = ".png") -> Path:
@@ -33,30 +26,12 @@ def written_frames(folder: Path, stem: str, count: int, suffix: str = ".png") ->
 def write_animation(frames: Sequence[Path], dest: Path, *, fps: int = 12) -> Path:
     """Write ``frames`` (image files, in order) as a looping animation at ``dest``.
 
-    The format follows the suffix (.gif or .webp). The file appears atomically: it is
-    written beside ``dest`` under a temporary name and renamed.
+    The format follows the suffix (.gif or .webp). Frames are read by
+    :func:`genart.imageio.load_image` and the animation written by
+    :func:`genart.imageio.save_animation`, atomically.
     """
-    dest = Path(dest)
-    fmt = FORMATS.get(dest.suffix.lower())
-    if fmt is None:
-        raise ImageError(f"{dest}: animations are .gif or .webp")
-    if not frames:
-        raise ImageError(f"{dest}: no frames to animate")
-    try:
-        images = [Image.open(p).convert("RGB") for p in frames]
-    except OSError as exc:
-        raise ImageError(f"cannot read animation frame: {exc}") from None
-    fd, tmp = tempfile.mkstemp(prefix=".genart-", suffix=dest.suffix, dir=dest.parent)
-    os.close(fd)
-    try:
-        extra = {"lossless": False, "quality": 90} if fmt == "WEBP" else {"optimize": False}
-        images[0].save(
-            tmp, format=fmt, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0, **extra
-        )
-        os.replace(tmp, dest)
-    except OSError as exc:
-        raise ImageError(f"{dest}: cannot write animation: {exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return dest
+    from ...imageio import load_image, save_animation
+    from ...imageio.animation import animation_format
+
+    animation_format(dest)  # a bad suffix fails before any frame is read
+    return save_animation([load_image(p) for p in frames], dest, fps=fps)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.config import param
+from ...core.device import MEMORY_FORMATS, PRECISIONS
 from ...core.errors import ConfigError
 
 
@@ -65,9 +66,12 @@ class DreamConfig:
     precision: str = param(
         "auto",
         "Arithmetic: fp32, bf16 (autocast), or auto (bf16 where the device runs it faster).",
-        choices=("auto", "fp32", "bf16"),
+        choices=PRECISIONS,
     )
-    channels_last: bool = param(True, "Feed the network channels-last tensors.")
+    memory_format: str = param(
+        "channels-last", "Tensor layout: channels-last, contiguous, or auto (channels-last on GPUs only).",
+        choices=MEMORY_FORMATS,
+    )
     seed: int = param(0, "Random seed (jitter, transforms, noise); same seed, same dream.")
 
     def __post_init__(self) -> None:

@@ -6,15 +6,16 @@ classifier pass only when a class is dreamed).
 """
 from __future__ import annotations
 
-import contextlib
 import difflib
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 import torch
 
+from .checks import dream_layers, guide_layers, required_layers
+from ...core.device import Compute
 from ...core.errors import LayerError, UsageError, WeightsError
-from .octaves import resize
+from ...core.geometry import resize_long_side
 
 Features = Mapping[str, torch.Tensor]
 
@@ -87,45 +88,41 @@ def label_index(label: str, categories: Sequence[str]) -> int:
 class DreamObjective:
     """The weighted sum of ``terms`` on one image (1, 3, h, w) in [0, 1]."""
 
-    def __init__(self, terms: Sequence[Term], *, extractor: Any, classify: Any, bf16: bool, channels_last: bool):
+    def __init__(self, terms: Sequence[Term], *, extractor: Any, classify: Any, compute: Compute):
         self.terms = tuple(terms)
         self.extractor = extractor
         self.classify = classify
-        self.bf16 = bf16
-        self.channels_last = channels_last
+        self.compute = compute
 
     def __call__(self, image: torch.Tensor) -> torch.Tensor:
-        x = image.contiguous(memory_format=torch.channels_last) if self.channels_last else image
-        with self._precision(x.device):
-            feats = self.extractor(x) if self.extractor is not None else {}
-            logits = self.classify(x) if self.classify is not None else None
-            return sum(t.weight * t.fn(feats, logits) for t in self.terms)
+        return self.compute.run(self._forward, image)
 
-    def _precision(self, device: torch.device) -> contextlib.AbstractContextManager:
-        if not self.bf16:
-            return contextlib.nullcontext()
-        return torch.autocast(device.type, dtype=torch.bfloat16)
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
+        feats = self.extractor(x) if self.extractor is not None else {}
+        logits = self.classify(x) if self.classify is not None else None
+        return sum(t.weight * t.fn(feats, logits) for t in self.terms)
 
 
-def build_objective(config: Any, backbone: Any, guide: torch.Tensor | None, *, bf16: bool) -> DreamObjective:
+def build_objective(
+    config: Any, backbone: Any, guide: torch.Tensor | None = None, *, compute: Compute | None = None
+) -> DreamObjective:
     """The objective ``config`` asks for on ``backbone``; validates names and channels.
 
-    Layer terms use ``config.layers``, or the backbone's default dream layers when none
-    are given and neither a class nor a guide is dreamed.
+    Layer terms use :func:`dream_layers`, guide terms :func:`guide_layers`; the network
+    runs only up to the deepest of them (the classifier runs whole for a class).
+    ``compute`` (default: from ``config.precision`` and ``config.memory_format`` on the
+    backbone's device) says how the network runs.
+
+    Raises:
+        UsageError: ``config.guide`` is set but no guide image was passed, or the reverse.
     """
     spec = backbone.spec
-    if config.guide is not None and guide is None:
-        raise UsageError(f"guide: {config.guide} was set but no guide image was passed")
-    layers = tuple(config.layers) or tuple(spec.default_dream_layers)
-    terms: list[Term] = []
-    needed: set[str] = set()
-    if config.layers or (config.label is None and guide is None):
-        terms += _layer_terms(config, spec, layers)
-        needed |= set(layers)
+    if (config.guide is None) != (guide is None):
+        given = "no guide image was passed" if guide is None else "guide is not set"
+        raise UsageError(f"guide: a guide image and the guide setting go together; {given}")
+    terms = _layer_terms(config, spec, dream_layers(config, spec))
     if guide is not None:
-        guide_layers = tuple(config.guide_layers) or layers
-        needed |= set(guide_layers)
-        terms += _guide_terms(config, backbone, guide, guide_layers)
+        terms += _guide_terms(config, backbone, guide, guide_layers(config, spec))
     classify = None
     if config.label is not None:
         if not spec.has_classifier:
@@ -135,11 +132,17 @@ def build_objective(config: Any, backbone: Any, guide: torch.Tensor | None, *, b
             raise WeightsError(f"label: {source} has no classifier weights to dream a class with")
         terms.append(Term("label", config.label_weight, class_logit(label_index(config.label, backbone.categories))))
         classify = backbone.classify
-    extractor = backbone.extractor(sorted(needed)) if needed else None
-    return DreamObjective(terms, extractor=extractor, classify=classify, bf16=bf16, channels_last=config.channels_last)
+    needed = required_layers(config, spec)
+    extractor = backbone.extractor(list(needed)) if needed else None
+    compute = compute or Compute.resolve(
+        torch.device(backbone.device), precision=config.precision, memory_format=config.memory_format
+    )
+    return DreamObjective(terms, extractor=extractor, classify=classify, compute=compute)
 
 
 def _layer_terms(config: Any, spec: Any, layers: Sequence[str]) -> list[Term]:
+    if not layers:
+        return []
     weights = tuple(config.layer_weights) or (1.0,) * len(layers)
     for layer in layers:
         count = spec.layer(layer).channels  # LayerError for an unknown name
@@ -150,11 +153,8 @@ def _layer_terms(config: Any, spec: Any, layers: Sequence[str]) -> list[Term]:
 
 
 def _guide_terms(config: Any, backbone: Any, guide: torch.Tensor, layers: Sequence[str]) -> list[Term]:
-    h, w = guide.shape[-2:]
-    scale = config.guide_size / max(h, w)
-    size = (max(1, round(h * scale)), max(1, round(w * scale)))
     with torch.no_grad():
-        feats = backbone.extractor(list(layers))(resize(guide.to(backbone.device), size))
+        feats = backbone.extractor(list(layers))(resize_long_side(guide.to(backbone.device), config.guide_size))
     out = []
     for layer in layers:
         g = feats[layer].float()[0].flatten(1)

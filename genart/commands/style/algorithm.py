@@ -13,19 +13,21 @@ Example::
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable, Mapping, Sequence
 
 import torch
 from torch import Tensor
 
+from .checks import check_sizes, required_layers
 from .color import ColorPlan, plan_color
 from .config import StyleConfig
-from ...core.device import use_bf16
+from ...core.device import Compute
 from ...core.errors import UsageError
-from ...core.events import EventCallback, Intermediate, StageStarted, emit
+from ...core.events import EventCallback, Intermediate, StageStarted, Step, emit
 from ...core.losses import Moments, moments
 from ...core.optim import optimize_image
-from ...core.geometry import fit_long_side, resize
+from ...core.geometry import fit_long_side, min_long_side, resize
 from .pyramid import Scale, plan_scales, scale_sides
 from .loss import (
     FeatureFn,
@@ -37,7 +39,7 @@ from .loss import (
 )
 from .tiling import ALIGN, probe_strides, tiled_features, tiled_loss, tiled_moments
 
-__all__ = ["stylize", "DEFAULT_LEARNING_RATES", "TILE_MARGIN"]
+__all__ = ["stylize", "check_sizes", "required_layers", "DEFAULT_LEARNING_RATES", "TILE_MARGIN"]
 
 # Per-pixel step sizes on the [0, 1] scale: L-BFGS picks its own scale after the first
 # step (1 is the usual value); Adam's 0.02 is ~5/255 per step, with iterate averaging.
@@ -75,11 +77,12 @@ def stylize(
             init image. LayerError: a layer the backbone or its weights lack.
     """
     masks = _check_inputs(content, styles, style_masks, init_image, config)
+    min_side = getattr(backbone.spec, "min_size", 1)
+    check_sizes(config, backbone.spec, content=tuple(content.shape[-2:]))
     device = backbone.device
     features, layers = _feature_fn(backbone, config)
     plan = plan_color(config.color, content.to(device), [s.to(device) for s in styles])
     to_rgb = _to_rgb(plan.content.shape[1])
-    min_side = getattr(backbone.spec, "min_size", 1)
     scales = _scales(content, config, min_side)
     gen = torch.Generator().manual_seed(config.seed)
     image: Tensor | None = None
@@ -114,8 +117,9 @@ def _check_inputs(content, styles, style_masks, init_image, config: StyleConfig)
     if len(masks) != len(styles):
         raise UsageError(f"style_mask: {len(masks)} masks for {len(styles)} style images")
     if config.init == "image" and init_image is None:
-        raise UsageError("init: 'image' needs an init image (--init-image FILE)")
-    return masks
+        raise UsageError("init: 'image' needs an init image (init_image)")
+    # An RGB mask (as loaded from a file) counts by its mean brightness.
+    return [m.mean(dim=1, keepdim=True) if m is not None and m.shape[1] != 1 else m for m in masks]
 
 
 def _feature_fn(backbone: Any, config: StyleConfig) -> tuple[FeatureFn, list[str]]:
@@ -124,19 +128,10 @@ def _feature_fn(backbone: Any, config: StyleConfig) -> tuple[FeatureFn, list[str
     Only the forward pass is autocast: Gram matrices, statistics and losses are computed
     afterwards in fp32 (:mod:`genart.core.losses` casts), so bf16 cannot overflow them.
     """
-    layers = list(dict.fromkeys(config.style_layers + config.content_layers))
-    extractor = backbone.extractor(layers)
-    device = backbone.device
-    bf16 = use_bf16(config.precision, device)
-    cl = config.memory_format == "channels-last" or (config.memory_format == "auto" and device.type == "cuda")
-
-    def features(x: Tensor) -> Mapping[str, Tensor]:
-        if cl:
-            x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-            return extractor(x)
-
-    return features, layers
+    layers = list(required_layers(config))
+    extractor = backbone.extractor(layers, pooling=config.pooling)
+    compute = Compute.resolve(backbone.device, precision=config.precision, memory_format=config.memory_format)
+    return (lambda x: compute.run(extractor, x)), layers
 
 
 def _to_rgb(channels: int) -> Callable[[Tensor], Tensor]:
@@ -179,13 +174,20 @@ def _start_image(plan: ColorPlan, scale: Scale, previous, init_image, config, ge
 
 
 def _finishing(callback: EventCallback | None, plan: ColorPlan) -> EventCallback | None:
-    """Forward events; intermediate images go through the colour plan's finish first."""
+    """Forward events; intermediate images and previews go through the colour plan's
+    finish first (a luminance-only optimisation becomes an RGB picture)."""
     if callback is None:
         return None
 
+    def finish(image: Tensor) -> Tensor:
+        return plan.finish(image).clamp(0, 1)
+
     def forward(event: Any) -> None:
         if isinstance(event, Intermediate):
-            event = Intermediate(event.tag, plan.finish(event.image).clamp(0, 1))
+            event = Intermediate(event.tag, finish(event.image))
+        elif isinstance(event, Step) and event.preview is not None:
+            raw = event.preview
+            event = dataclasses.replace(event, preview=lambda: finish(raw()))
         callback(event)
 
     return forward
@@ -203,8 +205,12 @@ def _scale_loss(features, layers, plan, masks, scale: Scale, config: StyleConfig
     """Targets for this scale (computed once) and the loss function over them."""
     size = (scale.height, scale.width)
     tiled = _tiled(scale.long_side, config)
-    strides = probe_strides(features, layers, device=plan.content.device) if (tiled or _any_style_tiled(scale, config)) else {}
-    style_stats = [_style_moments(features, to_rgb(s), scale, config, strides, min_side) for s in plan.styles]
+    style_sizes = [_style_size(s, scale, config, min_side) for s in plan.styles]
+    # Tile strides are needed as soon as anything is tiled: the output, or a style image
+    # (one enlarged to the network's minimum may be tiled while the output is not).
+    any_tiled = tiled or any(_tiled(max(hw), config) for hw in style_sizes)
+    strides = probe_strides(features, layers, device=plan.content.device) if any_tiled else {}
+    style_stats = [_style_moments(features, resize(to_rgb(s), hw), config, strides) for s, hw in zip(plan.styles, style_sizes)]
     regions = [None if m is None else resize(m.to(plan.content.device).float(), size).clamp(0, 1) for m in masks]
     style_targets, regions = build_style_targets(style_stats, regions, config)
     content = to_rgb(resize(plan.content, size))
@@ -220,19 +226,16 @@ def _scale_loss(features, layers, plan, masks, scale: Scale, config: StyleConfig
 
 
 def _style_size(style: Tensor, scale: Scale, config: StyleConfig, min_side: int) -> tuple[int, int]:
-    side = max(round(config.style_scale * scale.long_side), 1)
-    h, w = fit_long_side(style.shape[-2], style.shape[-1], side)
-    if min(h, w) < min_side:  # too small for the network: grow to its minimum input
-        h, w = fit_long_side(h, w, round(max(h, w) * min_side / min(h, w)))
+    """The style's size at this scale: long side ``style_scale`` x the output's, enlarged
+    (whatever its aspect ratio) until its short side reaches the network's minimum."""
+    sh, sw = style.shape[-2:]
+    h, w = fit_long_side(sh, sw, max(round(config.style_scale * scale.long_side), 1))
+    if min(h, w) < min_side:
+        h, w = fit_long_side(sh, sw, min_long_side(sh, sw, min_side))
     return h, w
 
 
-def _any_style_tiled(scale: Scale, config: StyleConfig) -> bool:
-    return _tiled(round(config.style_scale * scale.long_side), config)
-
-
-def _style_moments(features, style: Tensor, scale: Scale, config: StyleConfig, strides, min_side) -> dict[str, Moments]:
-    img = resize(style, _style_size(style, scale, config, min_side))
+def _style_moments(features, img: Tensor, config: StyleConfig, strides) -> dict[str, Moments]:
     if _tiled(max(img.shape[-2:]), config):
         return tiled_moments(features, img, list(config.style_layers), tile=_tile(config), margin=TILE_MARGIN, strides=strides)
     with torch.no_grad():

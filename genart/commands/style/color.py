@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
+from ...core.geometry import resize
 from ...core.losses import sqrtm_psd
 
 __all__ = [
@@ -57,19 +57,13 @@ def yiq_to_rgb(img: Tensor) -> Tensor:
     return _apply(_YIQ_TO_RGB, img)
 
 
-def _resize_like(img: Tensor, like: Tensor) -> Tensor:
-    if img.shape[-2:] == like.shape[-2:]:
-        return img
-    return F.interpolate(img, size=like.shape[-2:], mode="bilinear", align_corners=False, antialias=True)
-
-
 def _luminance(img: Tensor) -> Tensor:
     return img if img.shape[1] == 1 else rgb_to_yiq(img)[:, :1]
 
 
 def preserve_colors(result: Tensor, content: Tensor) -> Tensor:
     """``result``'s luminance (RGB or one channel) with ``content``'s I and Q channels."""
-    yiq = rgb_to_yiq(_resize_like(content, result))
+    yiq = rgb_to_yiq(resize(content, tuple(result.shape[-2:])))
     yiq = torch.cat([_luminance(result), yiq[:, 1:]], dim=1)
     return yiq_to_rgb(yiq).clamp(0, 1)
 
@@ -94,7 +88,7 @@ def match_colors(style: Tensor, content: Tensor) -> Tensor:
         flat = img[0].reshape(3, -1).double()
         mean = flat.mean(dim=1, keepdim=True)
         centred = flat - mean
-        return mean, centred @ centred.T / flat.shape[1] + 1e-5 * torch.eye(3, dtype=flat.dtype)
+        return mean, centred @ centred.T / flat.shape[1] + 1e-5 * torch.eye(3, dtype=flat.dtype, device=flat.device)
 
     mu_s, cov_s = stats(style)
     mu_c, cov_c = stats(content)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.config import param
+from ...core.device import MEMORY_FORMATS, PRECISIONS
 from ...core.errors import ConfigError
 
 VGG_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
@@ -64,11 +65,11 @@ class StyleConfig:
     save_every: int = param(0, "Emit an intermediate image every N iterations (0: never).", min=0)
     precision: str = param(
         "auto", "Arithmetic: fp32, bf16 (autocast), or auto (bf16 where the device runs it faster).",
-        choices=("auto", "fp32", "bf16"),
+        choices=PRECISIONS,
     )
     memory_format: str = param(
         "auto", "Tensor layout: channels-last, contiguous, or auto (channels-last on GPUs only).",
-        choices=("auto", "channels-last", "contiguous"),
+        choices=MEMORY_FORMATS,
     )
     seed: int = param(0, "Random seed (noise init, tile shifts); same seed, same image.")
 

@@ -196,7 +196,7 @@ def tiled_loss(
                 _accumulate(stats, _tile_moments(features(to_rgb(_crop(xd, t.crop))), t, targets, strides, size))
         style, coeffs = _style_coefficients(stats, targets, weights.style)
         grad = torch.zeros_like(xd)
-        content = torch.zeros(())
+        content = xd.new_zeros(())  # on the image's device: a CPU scalar cannot take CUDA sums
         for t in grid:  # pass 2: gradients, one crop at a time
             crop = _crop(xd, t.crop).clone().requires_grad_(True)
             feats = features(to_rgb(crop))
