@@ -19,6 +19,7 @@ def test_committed_settings_reference_is_up_to_date():
 def test_reference_lists_every_setting_of_every_command():
     text = settings_markdown()
     for command in CONFIGS:
-        assert f"## genart {command}" in text
+        assert f"## genart {command.replace('/', ' ')}" in text
+        prefix = command.upper().replace("/", "_")
         for f in config_fields(config_class(command)):
-            assert f"`GENART_{command.upper()}_{f.name.upper()}`" in text
+            assert f"`GENART_{prefix}_{f.name.upper()}`" in text
