@@ -72,6 +72,23 @@ def test_a_thin_input_is_named_with_the_minimum(tmp_path, monkeypatch, capsys):
     assert code == 2 and str(thin) in err and "at least 31 px" in err
 
 
+def test_thin_content_and_maps_are_named_with_the_minimum(tmp_path, monkeypatch, capsys):
+    thin = random_png(tmp_path / "thin.png", 1, (4, 400))
+    code, _, err = run(["style", str(thin), "-s", str(thin), *STYLE_TINY, "--style-layers", "relu2_1",
+                        "--content-layers", "relu2_1"], monkeypatch, capsys)  # stride 2: 40x1 px is too thin
+    assert code == 2 and err.startswith(f"genart: error: {thin}: content:") and "at least 2 px" in err
+    painting = random_png(tmp_path / "painting.png", 2, (48, 64))
+    code, _, err = run(["doodle", str(thin), "-s", str(painting), "--weights", "random", "--size", "64"], monkeypatch, capsys)
+    assert code == 2 and err.startswith(f"genart: error: {thin}: target map:") and "at least" in err
+
+
+def test_a_style_image_of_any_shape_works(photo, tmp_path, monkeypatch, capsys):
+    thin = random_png(tmp_path / "thin_style.png", 3, (4, 300))
+    out = tmp_path / "o.png"
+    code, _, err = run(["style", str(photo), "-s", str(thin), *STYLE_TINY, "-o", str(out)], monkeypatch, capsys)
+    assert code == 0, err and out.is_file()
+
+
 @pytest.mark.parametrize("args", [["dream", "--iterations", "0"], ["style", "-s", "x.png", "--iterations", "0"],
                                   ["style", "-s", "x.png", "--scale-iterations", "5,0"]])
 def test_zero_iterations_are_refused(args, photo, monkeypatch, capsys):

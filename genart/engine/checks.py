@@ -4,11 +4,13 @@ Nothing here decodes pixels or imports torch.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+import contextlib
+from typing import Any, Iterable, Iterator
 
+from ..core.errors import UsageError
 from . import batch
 
-__all__ = ["input_sizes", "registered_spec"]
+__all__ = ["file_sizes", "input_sizes", "naming", "registered_spec"]
 
 
 def input_sizes(jobs: Iterable[batch.Job], max_pixels: int | None) -> dict[str, tuple[int, int]]:
@@ -32,6 +34,13 @@ def input_sizes(jobs: Iterable[batch.Job], max_pixels: int | None) -> dict[str, 
     return sizes
 
 
+def file_sizes(paths: Iterable[str | None], max_pixels: int | None) -> dict[str, tuple[int, int]]:
+    """:func:`input_sizes` of files named by a session (a style, a guide...), None skipped."""
+    from pathlib import Path
+
+    return input_sizes([batch.Job(batch.Item(p, Path(p)), None) for p in paths if p], max_pixels)
+
+
 def registered_spec(model: str) -> Any | None:
     """The spec of registered backbone ``model`` with its layer table (no torch), or None
     when it has none or is a torchvision classifier found by name (that needs torchvision)."""
@@ -39,3 +48,12 @@ def registered_spec(model: str) -> Any | None:
 
     spec = next((s for s in list_specs() if s.name == model), None)
     return spec if spec is not None and spec.layer_table else None
+
+
+@contextlib.contextmanager
+def naming(path: str) -> Iterator[None]:
+    """Put the file's name in front of a check's UsageError ("content: 2000x20 px ...")."""
+    try:
+        yield
+    except UsageError as exc:
+        raise UsageError(f"{path}: {exc}") from None

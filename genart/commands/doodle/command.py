@@ -18,7 +18,8 @@ from ...core.errors import UsageError
 from ...core.geometry import fit_long_side
 from ...core.session import Session
 from ...engine import batch
-from ...engine.checks import input_sizes, registered_spec
+from ...engine.checks import file_sizes, input_sizes, naming, registered_spec
+from .checks import check_sizes, required_layers
 from .config import DoodleConfig
 
 __all__ = ["COMMAND", "DoodleSession"]
@@ -69,7 +70,7 @@ def estimate_memory(config: DoodleConfig, spec: Any, height: int, width: int, *,
     """Estimated peak bytes of the last (largest) phase of a doodle ``height`` x ``width``."""
     layers = spec.layers()
     order = [info.name for info in layers]
-    wanted = [*config.style_layers, *(config.content_layers if content else ())]
+    wanted = required_layers(config, content=content)
     per_pixel = feature_bytes(layers, max((spec.layer(n).name for n in wanted), key=order.index))
     pixels = height * width
     # The output with gradients, the style at the same size without, the optimiser's
@@ -81,11 +82,22 @@ def _check(session: DoodleSession, jobs: list[batch.Job]) -> None:
     """Every output within --max-pixels and the machine's memory, before any work."""
     cfg = session.config
     spec = registered_spec(cfg.model)
+    shared = file_sizes([session.style, session.content], session.max_pixels)
+    style = shared.get(session.style)
+    content = shared.get(session.content) if session.content else None
+    if spec is not None and style is not None:
+        with naming(session.style):
+            check_sizes(cfg, spec, style=style[::-1])
     sizes = input_sizes(jobs, session.max_pixels)
     if not session.targets:  # the output takes the content's (or the style's) shape
         reference = session.content or session.style
-        sizes = input_sizes([batch.Job(batch.Item(reference, Path(reference)), None)], session.max_pixels)
+        sizes = {reference: shared[reference]} if reference in shared else {}
     for path, (w, h) in sizes.items():
+        if spec is not None:
+            with naming(path):
+                target = (h, w) if session.targets else None
+                check_sizes(cfg, spec, style=style[::-1] if style else None, target=target,
+                            content=content[::-1] if content else None)
         check_budget(
             what=f"the doodle of {path}", setting="--size", value=cfg.size,
             shape=lambda side: fit_long_side(h, w, side),

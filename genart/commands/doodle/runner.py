@@ -6,6 +6,7 @@ from typing import Any
 from ...engine import batch
 from ...engine.runner import Runner
 from .algorithm import doodle
+from .checks import required_layers
 from .command import DoodleSession
 
 
@@ -15,8 +16,7 @@ class DoodleRunner(Runner):
     def load(self) -> None:
         cfg, s = self.config, self.session
         self.backbone = self.load_backbone()
-        content_layers = cfg.content_layers if s.content else ()
-        self.backbone.extractor([*cfg.style_layers, *content_layers])  # bad layers fail once, before any job
+        self.backbone.extractor(list(required_layers(cfg, content=bool(s.content))))  # bad layers fail once
         paths = {"style": s.style, "style_map": s.style_map, "content": s.content, "content_map": s.content_map}
         self.shared = {name: self.read_tensor(path) if path else None for name, path in paths.items()}
 

@@ -13,7 +13,8 @@ from ...core.errors import UsageError
 from ...core.geometry import fit_long_side
 from ...core.session import Session
 from ...engine import batch
-from ...engine.checks import input_sizes, registered_spec
+from ...engine.checks import file_sizes, input_sizes, naming, registered_spec
+from .checks import check_sizes, required_layers
 from .config import DreamConfig
 
 __all__ = ["COMMAND"]
@@ -31,11 +32,10 @@ def estimate_memory(config: DreamConfig, spec: Any, height: int, width: int) -> 
     """Estimated peak bytes of dreaming on a ``height`` x ``width`` image."""
     layers = spec.layers()
     order = [info.name for info in layers]
-    if config.label is not None:
+    if config.label is not None:  # the whole network, up to the classifier
         deepest = order[-1]
     else:
-        wanted = [*(config.layers or spec.default_dream_layers), *config.guide_layers]
-        deepest = max((spec.layer(n).name for n in wanted), key=order.index)
+        deepest = max((spec.layer(n).name for n in required_layers(config, spec)), key=order.index)
     pixels = height * width
     tile = config.tile_size
     net = min(pixels, tile * tile) if tile else pixels
@@ -48,14 +48,15 @@ def _check(session: Session, jobs: list[batch.Job]) -> None:
     if cfg.frames and any(job.output == batch.STDIO for job in jobs):
         raise UsageError("-o -: a zoom animation (--frames) cannot go to stdout")
     spec = registered_spec(cfg.model)
+    if spec is not None and cfg.guide:
+        for path, (w, h) in file_sizes([cfg.guide], session.max_pixels).items():
+            with naming(path):
+                check_sizes(cfg, spec, guide=(h, w))
     for path, (w, h) in input_sizes(jobs, session.max_pixels).items():
         side = cfg.size or max(w, h)
-        out_h, out_w = fit_long_side(h, w, side)
-        if spec is not None and min(out_h, out_w) < spec.min_size:
-            raise UsageError(
-                f"{path}: at {out_w}x{out_h} px the image is too small for {spec.name}, which needs at least "
-                f"{spec.min_size} px per side" + (f" (raise --size from {cfg.size})" if cfg.size else "")
-            )
+        if spec is not None:
+            with naming(path):
+                check_sizes(cfg, spec, image=(h, w))
         check_budget(
             what=f"the dream of {path}", setting="--size", value=side,
             shape=lambda s: fit_long_side(h, w, s),

@@ -8,6 +8,7 @@ from ...engine import batch
 from ...engine.runner import Runner
 from .algorithm import dream, dream_frames
 from .animation import frame_path, write_animation, written_frames
+from .checks import required_layers
 from .objectives import label_index
 
 
@@ -15,8 +16,10 @@ class DreamRunner(Runner):
     def load(self) -> None:
         cfg = self.config
         self.backbone = self.load_backbone()
-        # Bad layers or a bad label fail once, before any job.
-        self.backbone.extractor(list(cfg.layers or self.backbone.spec.default_dream_layers))
+        # Bad layers (guide layers included) or a bad label fail once, before any job.
+        layers = required_layers(cfg, self.backbone.spec)
+        if layers:  # none when only a class is dreamed
+            self.backbone.extractor(list(layers))
         if cfg.label:
             label_index(cfg.label, self.backbone.categories)
         self.guide = self.read_tensor(cfg.guide) if cfg.guide else None
@@ -25,15 +28,12 @@ class DreamRunner(Runner):
         return self._animate(job) if self.config.frames else self._dream(job)
 
     def _input(self, job: batch.Job) -> tuple[Any, Any]:
-        """The job's image as a tensor (resized by size) and its alpha (the saver resizes it)."""
-        from ...imageio import resize_long_side, to_tensor
+        """The job's image as a tensor (dream resizes it to ``size``) and its alpha (the
+        saver resizes that to the output)."""
+        from ...imageio import to_tensor
 
         loaded = self.read_image(job.item.path)
-        image = to_tensor(loaded)
-        size = self.config.size
-        if size is not None and size != max(image.shape[-2:]):
-            image = resize_long_side(image, size)
-        return image, loaded.alpha
+        return to_tensor(loaded), loaded.alpha
 
     def _dream(self, job: batch.Job) -> dict[str, Any]:
         image, alpha = self._input(job)

@@ -18,7 +18,8 @@ from ...core.errors import UsageError
 from ...core.geometry import fit_long_side
 from ...core.session import Session
 from ...engine import batch
-from ...engine.checks import input_sizes, registered_spec
+from ...engine.checks import input_sizes, naming, registered_spec
+from .checks import check_sizes, required_layers
 from .config import StyleConfig
 
 __all__ = ["COMMAND", "StyleSession", "StyleVariant", "style_variants"]
@@ -86,7 +87,7 @@ def estimate_memory(config: StyleConfig, spec: Any, height: int, width: int) -> 
     """Estimated peak bytes of a style transfer whose output is ``height`` x ``width``."""
     layers = spec.layers()
     order = [info.name for info in layers]
-    wanted = [spec.layer(n).name for n in (*config.style_layers, *config.content_layers)]
+    wanted = [spec.layer(n).name for n in required_layers(config)]
     per_pixel = feature_bytes(layers, max(wanted, key=order.index))
     pixels = height * width
     crop = (config.tile_size + 2 * TILE_CONTEXT) ** 2
@@ -108,6 +109,9 @@ def _check(session: StyleSession, jobs: list[batch.Job]) -> None:
     cfg = session.config
     spec = registered_spec(cfg.model)
     for path, (w, h) in input_sizes(jobs, session.max_pixels).items():
+        if spec is not None:
+            with naming(path):
+                check_sizes(cfg, spec, content=(h, w))
         check_budget(
             what=f"the output for {path}", setting="--size", value=cfg.size,
             shape=lambda side: fit_long_side(h, w, side),

@@ -6,6 +6,7 @@ from typing import Any
 from ...engine import batch
 from ...engine.runner import Runner
 from .algorithm import stylize
+from .checks import required_layers
 from .command import StyleSession
 
 
@@ -15,7 +16,7 @@ class StyleRunner(Runner):
     def load(self) -> None:
         cfg = self.config
         self.backbone = self.load_backbone(pooling=cfg.pooling)
-        self.backbone.extractor([*cfg.style_layers, *cfg.content_layers])  # bad layers fail once, before any job
+        self.backbone.extractor(list(required_layers(cfg)))  # bad layers fail once, before any job
         self.tensors: dict[str, Any] = {}
         for variant in self.session.styles:
             for path in [*variant.paths, *(m for m in variant.masks if m)]:
@@ -26,7 +27,7 @@ class StyleRunner(Runner):
     def process(self, job: batch.Job) -> dict[str, Any]:
         variant = self.session.style(job)
         styles = [self.tensors[p] for p in variant.paths]
-        masks = [None if m is None else self.tensors[m].mean(dim=1, keepdim=True) for m in variant.masks]
+        masks = [None if m is None else self.tensors[m] for m in variant.masks]  # RGB masks are averaged by stylize
         photo = self.read_image(job.item.path)
         from ...imageio import to_tensor
 
