@@ -78,7 +78,8 @@ def test_thin_content_and_maps_are_named_with_the_minimum(tmp_path, monkeypatch,
                         "--content-layers", "relu2_1"], monkeypatch, capsys)  # stride 2: 40x1 px is too thin
     assert code == 2 and err.startswith(f"genart: error: {thin}: content:") and "at least 2 px" in err
     painting = random_png(tmp_path / "painting.png", 2, (48, 64))
-    code, _, err = run(["doodle", str(thin), "-s", str(painting), "--weights", "random", "--size", "64"], monkeypatch, capsys)
+    code, _, err = run(["doodle", str(thin), "-s", str(painting), "--weights", "random", "--size", "64", "--phases", "1"],
+                       monkeypatch, capsys)
     assert code == 2 and err.startswith(f"genart: error: {thin}: target map:") and "at least" in err
 
 
