@@ -101,3 +101,18 @@ def test_resized_dream_keeps_the_transparency(tmp_path, monkeypatch, capsys):
         assert result.size == (84, 60) and result.mode == "RGBA"
         alpha = np.asarray(result)[..., 3]
     assert alpha[:25].max() < 50 and alpha[35:].min() > 200
+
+
+def test_visualize_renders_a_labelled_channel_atlas_without_inputs(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "atlas.png"
+    args = ["dream", "--visualize", "inception_3a", "--grid", "2x3", "--atlas-size", "32", "--atlas-steps", "2",
+            "--weights", "random", "-o", str(out), "--json"]
+    code, stdout, err = run(args, monkeypatch, capsys)
+    assert code == 0, err
+    record = json.loads(stdout)
+    assert record["input"] == "atlas_inception_3a" and record["status"] == "ok"
+    with Image.open(out) as im:
+        assert im.width > im.height > 2 * 32  # 3 columns, 2 rows, labels under the tiles
+    assert read_metadata(out)["config"]["visualize"] == "inception_3a"
+    code, _, err = run([*args[:3], str(out)], monkeypatch, capsys)
+    assert code == 2 and "no input images" in err

@@ -5,16 +5,16 @@ import pytest
 import torch
 
 from genart.commands.dream.atlas import (
-    AtlasConfig,
     FourierImage,
     RedirectedReLU,
     atlas_grid,
     channel_atlas,
     channel_means,
-    parse_grid,
+    dream_atlas,
     spread_channels,
 )
-from genart.core.errors import LayerError, UsageError
+from genart.commands.dream.config import DreamConfig, grid_shape
+from genart.core.errors import ConfigError, LayerError, UsageError
 from genart.models import load_backbone
 
 
@@ -24,14 +24,22 @@ def random_bb():
 
 
 def test_grid_and_channel_helpers():
-    assert parse_grid("4x4") == (4, 4) and parse_grid(" 2 X 3 ") == (2, 3)
+    assert grid_shape("4x4") == (4, 4) and grid_shape(" 2 X 3 ") == (2, 3)
     for bad in ("4", "0x3", "axb", "4x4x4"):
-        with pytest.raises(UsageError, match="grid"):
-            parse_grid(bad)
+        with pytest.raises(ConfigError, match="grid"):
+            DreamConfig(grid=bad)
     assert spread_channels(4, 512) == [0, 170, 341, 511]
     with pytest.raises(UsageError, match="only 3 channels"):
         spread_channels(4, 3)
-    assert AtlasConfig().grid == "4x4"
+    assert DreamConfig().grid == "4x4"
+
+
+def test_dream_atlas_lays_out_the_configured_grid(random_bb):
+    cfg = DreamConfig(visualize="inception_3a", grid="1x2", atlas_size=32, atlas_steps=2)
+    sheet = dream_atlas(cfg, random_bb)
+    assert sheet.shape[0] == 1 and sheet.shape[1] == 3 and sheet.shape[-1] > sheet.shape[-2]
+    with pytest.raises(UsageError, match="do not fit"):
+        dream_atlas(DreamConfig(visualize="inception_3a", grid="1x1", channels=(1, 2), atlas_steps=1), random_bb)
 
 
 def test_fourier_image_is_a_valid_batch_with_a_1_over_f_start():

@@ -162,10 +162,7 @@ def plan(command: Command, session: Session, options: Mapping[str, Any]) -> list
     elif command.inputs is Inputs.CUSTOM:
         items = command.items(session, options)
     else:
-        if not options.get("inputs"):
-            raise UsageError(f"missing {command.input_metavar}: give at least one input (files, folders, globs or -)")
-        exclude = Path(output) if output and output != batch.STDIO else None
-        items = batch.collect_inputs(options["inputs"], recursive=options.get("recursive", False), exclude=exclude)
+        items = batch.file_items(options, command.input_metavar)
     variants = command.variants(session) if command.variants else [{}]
     if command.output is None:
         return [batch.Job(item, None, dict(v)) for item in items for v in variants]

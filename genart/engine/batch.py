@@ -46,7 +46,7 @@ class Item:
 
     path: str | None  # the file read; None for a generated item
     rel: Path
-    kind: str = "file"  # "file" (an image or a video, told apart by content), "seed"
+    kind: str = "file"  # "file" (an image or a video, told apart by content), "seed", "generated"
     seed: int | None = None  # the seed of a generated item
     frames: tuple[int, int] | None = None  # a segment [start, end) of a video file
 
@@ -55,6 +55,8 @@ class Item:
         """How the item is shown to the user and in ``--json`` ("input")."""
         if self.kind == "seed":
             return f"seed {self.seed}"
+        if self.path is None:  # another generated item: its name is its output's stem
+            return self.rel.as_posix()
         base = "<stdin>" if self.path == STDIO else str(self.path)
         return f"{base}[{self.frames[0]}:{self.frames[1]}]" if self.frames else base
 
@@ -144,6 +146,17 @@ def collect_inputs(
     if not items:
         raise UsageError("no inputs found in " + ", ".join(specs))
     return items
+
+
+def file_items(options: Mapping[str, Any], metavar: str = "IMAGES...") -> list[Item]:
+    """The items of a command's positional inputs (``options["inputs"]``), with ``-r`` and
+    an output folder inside the inputs left out; a usage error when there are none."""
+    specs = options.get("inputs") or ()
+    if not specs:
+        raise UsageError(f"missing {metavar}: give at least one input (files, folders, globs or -)")
+    output = options.get("output")
+    exclude = Path(output) if output and output != STDIO else None
+    return collect_inputs(specs, recursive=bool(options.get("recursive")), exclude=exclude)
 
 
 def seed_items(count: int, *, first_seed: int, prefix: str) -> list[Item]:

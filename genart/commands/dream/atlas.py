@@ -17,14 +17,11 @@ Example::
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import torch
 import torch.nn.functional as F
 
-from ...core.config import param
 from ...core.errors import LayerError, UsageError
 from ...core.events import EventCallback, StageStarted, Step, emit
 from .transforms import affine, randint, uniform
@@ -39,25 +36,26 @@ _SCALE = 0.1
 _DEGREES = 10.0
 
 
-@dataclass(frozen=True)
-class AtlasConfig:
-    """Settings of ``genart dream --visualize LAYER`` (to merge into DreamConfig and the CLI)."""
+def dream_atlas(config: Any, backbone: Any, *, callback: EventCallback | None = None) -> torch.Tensor:
+    """The channel atlas ``config`` asks for (``visualize``, ``grid``, ``channels``,
+    ``atlas_*``, ``seed``): one labelled grid image (1, 3, H, W) in [0, 1].
 
-    grid: str = param("4x4", "Rows x columns of the channel atlas, e.g. 4x4.")
-    channels: tuple[int, ...] = param((), "Channels to show; empty: spread evenly over the layer.", min=0)
-    size: int = param(128, "Side of each tile in px.", min=32, max=1024)
-    steps: int = param(128, "Adam steps per tile.", min=1)
-    learning_rate: float = param(0.05, "Adam learning rate on the Fourier parameters.", min=0.0)
-    decay: float = param(1.0, "Spectrum falloff: amplitude ~ 1/f**decay (lucid: 1).", min=0.0, max=3.0)
-    seed: int = param(0, "Random seed (start spectrum and transforms).", min=0)
+    Example::
 
+        sheet = dream_atlas(DreamConfig(visualize="inception_4c", grid="2x3"), backbone=bb)
+    """
+    from .config import grid_shape
 
-def parse_grid(text: str) -> tuple[int, int]:
-    """``"4x4"`` -> (4, 4); a UsageError for anything else."""
-    match = re.fullmatch(r"\s*(\d+)\s*[xX*]\s*(\d+)\s*", text)
-    if not match or int(match.group(1)) < 1 or int(match.group(2)) < 1:
-        raise UsageError(f"grid: expected ROWSxCOLS such as 4x4, got {text!r}")
-    return int(match.group(1)), int(match.group(2))
+    rows, cols = grid_shape(config.grid)
+    layer = backbone.spec.layer(config.visualize).name
+    channels = list(config.channels) or spread_channels(rows * cols, backbone.spec.layer(layer).channels)
+    if len(channels) > rows * cols:
+        raise UsageError(f"channels: {len(channels)} channels do not fit a {config.grid} grid")
+    tiles = channel_atlas(
+        backbone, layer, channels, size=config.atlas_size, steps=config.atlas_steps, seed=config.seed,
+        learning_rate=config.atlas_learning_rate, decay=config.atlas_decay, callback=callback,
+    )
+    return atlas_grid([t for _, t in tiles], grid=(rows, cols), labels=[f"{layer}:{c}" for c, _ in tiles])
 
 
 def spread_channels(count: int, total: int) -> list[int]:

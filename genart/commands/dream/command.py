@@ -5,10 +5,11 @@ in ``<stem>_frames/`` beside the output, then the GIF/WebP at the output path.
 """
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, Mapping
 
 from ...core.budget import OVERHEAD, check_budget, feature_bytes, image_bytes
-from ...core.command import Command, Output, default_extension
+from ...core.command import Command, Inputs, Output, default_extension
 from ...core.errors import UsageError
 from ...core.geometry import fit_long_side
 from ...core.session import Session
@@ -42,12 +43,26 @@ def estimate_memory(config: DreamConfig, spec: Any, height: int, width: int) -> 
     return OVERHEAD * feature_bytes(layers, deepest) * net + image_bytes(8) * pixels
 
 
+def _items(session: Session, options: Mapping[str, Any]) -> list[batch.Item]:
+    """The images to dream on, or (with ``visualize``) one generated channel atlas."""
+    cfg = session.config
+    if cfg.visualize:
+        if options.get("inputs"):
+            raise UsageError("--visualize renders from noise: give no input images")
+        return [batch.Item(None, Path(f"atlas_{cfg.visualize}"), kind="generated", seed=cfg.seed)]
+    return batch.file_items(options)
+
+
 def _check(session: Session, jobs: list[batch.Job]) -> None:
     """Stdout, sizes and memory, before any work."""
     cfg = session.config
     if cfg.frames and any(job.output == batch.STDIO for job in jobs):
         raise UsageError("-o -: a zoom animation (--frames) cannot go to stdout")
     spec = registered_spec(cfg.model)
+    if cfg.visualize:
+        if spec is not None:
+            spec.layer(cfg.visualize)  # an unknown layer fails here, with suggestions
+        return
     if spec is not None and cfg.guide:
         for path, (w, h) in file_sizes([cfg.guide], session.max_pixels).items():
             with naming(path):
@@ -69,7 +84,7 @@ COMMAND = Command(
     name="dream",
     config=DreamConfig,
     runner="genart.commands.dream.runner:DreamRunner",
-    summary="DeepDream: amplify what a network sees in images.",
+    summary="DeepDream: amplify what a network sees in images (or draw what its channels see).",
     help="""Dream on IMAGES (files, folders, globs or -): amplify what the network sees.
 
     \b
@@ -77,9 +92,12 @@ COMMAND = Command(
     genart dream photos/ --preset shallow -o dreams/
     genart dream photo.jpg --label "Great Dane" --iterations 20 -o dogs.png
     genart dream photo.jpg --preset zoom -o zoom.gif      # frames in zoom_frames/
+    genart dream --visualize inception_4c --grid 4x4 -o atlas.png   # what the channels see
     genart models layers googlenet-bvlc                   # layers and channels to choose
     """,
+    inputs=Inputs.CUSTOM,
     output=Output(template="{stem}_dream"),
+    items=_items,
     extension=_extension,
     check=_check,
     api={

@@ -8,6 +8,7 @@ jitter roll of up to 32 px before every step.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ...core.config import param
@@ -73,11 +74,33 @@ class DreamConfig:
         choices=MEMORY_FORMATS,
     )
     seed: int = param(0, "Random seed (jitter, transforms, noise); same seed, same dream.")
+    visualize: str | None = param(
+        None, "Channel atlas: render the channels of this layer from noise, in a labelled grid, "
+        "instead of dreaming on images (see --grid; --channels picks the channels)."
+    )
+    grid: str = param("4x4", "Rows x columns of the channel atlas, e.g. 4x4.")
+    atlas_size: int = param(128, "Side of each atlas tile (px).", min=32, max=1024)
+    atlas_steps: int = param(128, "Optimisation steps of the atlas (Adam, all tiles at once).", min=1)
+    atlas_learning_rate: float = param(0.05, "Adam's step size on the atlas's Fourier parameters.", min=0.0)
+    atlas_decay: float = param(1.0, "Atlas spectrum falloff: amplitude ~ 1/f**decay (lucid: 1).", min=0.0, max=3.0)
 
     def __post_init__(self) -> None:
         if self.layer_weights and len(self.layer_weights) != len(self.layers):
             raise ConfigError(
                 f"layer_weights: {len(self.layer_weights)} weights for {len(self.layers)} layers"
             )
+        if not _GRID.fullmatch(self.grid) or 0 in grid_shape(self.grid):
+            raise ConfigError(f"grid: expected ROWSxCOLS such as 4x4, got {self.grid!r}")
         if self.tile_size and self.tile_size < 64:
             raise ConfigError(f"tile_size: {self.tile_size} is below 64 px (0 disables tiling)")
+
+
+_GRID = re.compile(r"\s*(\d+)\s*[xX*]\s*(\d+)\s*")
+
+
+def grid_shape(text: str) -> tuple[int, int]:
+    """``"4x4"`` -> (rows, columns) of a channel atlas."""
+    match = _GRID.fullmatch(text)
+    if match is None:
+        raise ConfigError(f"grid: expected ROWSxCOLS such as 4x4, got {text!r}")
+    return int(match.group(1)), int(match.group(2))

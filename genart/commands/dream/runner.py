@@ -17,7 +17,7 @@ class DreamRunner(Runner):
         cfg = self.config
         self.backbone = self.load_backbone()
         # Bad layers (guide layers included) or a bad label fail once, before any job.
-        layers = required_layers(cfg, self.backbone.spec)
+        layers = (cfg.visualize,) if cfg.visualize else required_layers(cfg, self.backbone.spec)
         if layers:  # none when only a class is dreamed
             self.backbone.extractor(list(layers))
         if cfg.label:
@@ -25,7 +25,15 @@ class DreamRunner(Runner):
         self.guide = self.read_tensor(cfg.guide) if cfg.guide else None
 
     def process(self, job: batch.Job) -> dict[str, Any]:
+        if self.config.visualize:
+            return self._atlas(job)
         return self._animate(job) if self.config.frames else self._dream(job)
+
+    def _atlas(self, job: batch.Job) -> dict[str, Any]:
+        from .atlas import dream_atlas
+
+        sheet = dream_atlas(self.config, self.backbone, callback=self.job_callback(job))
+        return self.save_image(job, sheet, layer=self.config.visualize)
 
     def _input(self, job: batch.Job) -> tuple[Any, Any]:
         """The job's image as a tensor (dream resizes it to ``size``) and its alpha (the
