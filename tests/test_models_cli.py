@@ -40,7 +40,8 @@ def test_list_shows_every_backbone_and_its_status(weights_dir):
     (weights_dir / "bvlc_googlenet.pth").write_bytes(b"x" * 2_000_000)
     result = run("list")
     assert result.exit_code == 0, result.output
-    lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
+    backbones = result.stdout.split("\n\n")[0]  # the second table lists the files found
+    lines = {line.split()[0]: line for line in backbones.splitlines()[1:]}
     assert set(lines) == {s.name for s in list_specs()}
     assert "cached" in lines["googlenet-bvlc"] and "2.0 MB" in lines["googlenet-bvlc"]
     assert str(weights_dir / "bvlc_googlenet.pth") in lines["googlenet-bvlc"]
@@ -137,3 +138,20 @@ def test_verify_missing_named_file_fails():
 def test_group_is_a_click_group():
     assert isinstance(models, click.Group)
     assert {"list", "download", "verify", "path", "layers"} <= set(models.commands)
+
+
+def test_list_shows_the_weights_files_found_and_what_they_cover(shared_dir, weights_dir):
+    import shutil
+
+    for name in ("vgg19-caffe-conv1_1-conv3_4.pth", "bvlc_googlenet.pth"):
+        shutil.copy(shared_dir / "weights" / name, weights_dir / name)
+    (weights_dir / "notes.pth").write_bytes(b"not weights")
+    result = run("list")
+    assert result.exit_code == 0, result.output
+    files = {line.split()[0]: line for line in result.stdout.split("\n\n")[1].splitlines()[1:]}
+    assert "vgg19-caffe" in files["vgg19-caffe-conv1_1-conv3_4.pth"]
+    assert "up to relu3_4 (partial)" in files["vgg19-caffe-conv1_1-conv3_4.pth"]
+    assert "googlenet-bvlc" in files["bvlc_googlenet.pth"] and "the whole network" in files["bvlc_googlenet.pth"]
+    assert "not a readable torch weights file" in files["notes.pth"]
+    rows = {row["name"]: row for row in json.loads(run("list", "--json").stdout)}
+    assert rows["vgg19-caffe"]["files"][0]["deepest"] == "relu3_4" and rows["vgg19-caffe"]["files"][0]["partial"]

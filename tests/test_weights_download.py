@@ -109,8 +109,12 @@ def test_http_error_is_a_weights_error(server, tmp_path):
 def test_unreachable_server_is_a_weights_error(tmp_path, monkeypatch):
     monkeypatch.delenv("GENART_OFFLINE")
     spec = dataclasses.replace(get_spec("alexnet"), weights=WeightsSource("a.pth", "http://127.0.0.1:9/a.pth"))
-    with pytest.raises(WeightsError, match="download from http://127.0.0.1:9/a.pth failed"):
+    with pytest.raises(WeightsError, match="download from http://127.0.0.1:9/a.pth failed") as info:
         download_weights(spec, dest_dir=tmp_path, timeout=5)
+    # It says what to do instead: where to put the file, --weights, --offline.
+    message = str(info.value)
+    assert "put it in" in message and "--weights FILE" in message and "--offline" in message
+    assert "\n" not in message
 
 
 def test_offline_never_downloads(server, tmp_path):

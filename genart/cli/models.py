@@ -29,10 +29,13 @@ def models() -> None:
 def list_command(as_json: bool) -> None:
     """Show each registered backbone, whether its weights are on disk, and from where."""
     from ..models import list_specs, weights_status
+    from ..models.inventory import weights_files
 
     rows = [weights_status(spec) for spec in list_specs()]
-    if as_json:
-        click.echo(json.dumps([row.as_dict() for row in rows], indent=2))
+    files = weights_files()
+    if as_json:  # each backbone with the files found that fit it
+        fits = {row.name: [f.as_dict() for f in files if f.backbone == row.name] for row in rows}
+        click.echo(json.dumps([{**row.as_dict(), "files": fits[row.name]} for row in rows], indent=2))
         return
     table = [("NAME", "FAMILY", "STATUS", "SIZE", "SOURCE")]
     for row in rows:
@@ -40,6 +43,13 @@ def list_command(as_json: bool) -> None:
         source = str(row.path) if row.path else (row.url or "none: pass --weights FILE")
         table.append((row.name, row.family, row.status, size, source))
     click.echo(_format_table(table))
+    if files:
+        click.echo("")
+        found = [("WEIGHTS FILE", "SIZE", "FITS", "COVERS", "FOLDER")]
+        for f in files:
+            covers = (f"up to {f.deepest} (partial)" if f.partial else "the whole network") if f.backbone else f.note
+            found.append((f.path.name, f"{f.size / 1e6:.1f} MB", f.backbone or "-", covers, str(f.path.parent)))
+        click.echo(_format_table(found))
     click.echo("Any other torchvision classifier (e.g. resnet18) also works by name for classify.", err=True)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+from pathlib import Path
 from typing import Any, Sequence
 
 import torch
@@ -29,7 +30,7 @@ from .registry import get_spec
 from .spec import BackboneSpec, LayerInfo, Preprocess
 from .weights import resolve_weights
 
-__all__ = ["Backbone", "ClassificationTransform", "load_backbone"]
+__all__ = ["Backbone", "ClassificationTransform", "covered_layers", "load_backbone"]
 
 POOLINGS = ("max", "avg")
 
@@ -79,6 +80,25 @@ def load_backbone(
         _add_optional(values, expected)
     loaded = _materialize(spec, module, values, expected, device, path)
     return Backbone(spec, module, device, path, stage_keys, loaded, pooling, seed)
+
+
+def covered_layers(spec: BackboneSpec, raw: dict[str, Any], path: os.PathLike) -> tuple[str, ...]:
+    """The named layers of ``spec`` that the state dict ``raw`` (read from ``path``) has
+    every weight of, in order; nothing is materialised (the network is built on the meta
+    device).
+
+    Raises:
+        WeightsError: ``raw`` does not fit ``spec`` (other keys or shapes).
+    """
+    with torch.device("meta"):
+        module = spec.build()
+    values = match_state_dict(spec, module.state_dict(), raw, Path(path))
+    covered = []
+    for name, keys in _stage_keys(spec, module).items():
+        if not keys <= set(values):
+            break
+        covered.append(name)
+    return tuple(covered)
 
 
 def _device(device: str | torch.device) -> torch.device:

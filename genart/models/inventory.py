@@ -11,7 +11,9 @@ from .registry import get_spec
 from .spec import BackboneSpec
 from .weights import locate_weights, sha256_file
 
-__all__ = ["VerifyResult", "WeightsStatus", "verify_weights", "weights_status"]
+__all__ = ["VerifyResult", "WeightsFile", "WeightsStatus", "verify_weights", "weights_files", "weights_status"]
+
+WEIGHTS_SUFFIXES = (".pth", ".pt")
 
 
 @dataclass(frozen=True)
@@ -117,3 +119,71 @@ def _load_summary(spec: BackboneSpec, path: Path) -> str:
     layers = f", layers up to {bb.available_layers[-1]}" if bb.available_layers else ""
     classifier = "with classifier" if spec.has_classifier and bb.has_classifier_weights else "no classifier"
     return f"{tensors} tensors, {params / 1e6:.1f}M parameters{layers}, {classifier}"
+
+
+@dataclass(frozen=True)
+class WeightsFile:
+    """A weights file found where genart looks for weights, and what it holds."""
+
+    path: Path
+    size: int
+    origin: str  # "GENART_WEIGHTS_DIR" or "hub cache"
+    backbone: str | None  # the registered backbone it fits, if any
+    deepest: str | None  # the deepest layer it covers
+    partial: bool  # it covers only the first layers of the network
+    note: str = ""  # why it fits no backbone
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["path"] = str(self.path)
+        return data
+
+
+def weights_files() -> list[WeightsFile]:
+    """Every weights file in GENART_WEIGHTS_DIR and the hub cache, matched to the
+    registered backbone it fits and the layers it covers (a partial file such as the
+    first blocks of VGG19 included). Files are read lazily (memory-mapped)."""
+    from .registry import list_specs
+    from .weights import search_dirs
+
+    out: list[WeightsFile] = []
+    seen: set[Path] = set()
+    for origin, folder in search_dirs():
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.iterdir() if p.suffix in WEIGHTS_SUFFIXES and p.is_file()):
+            if path.resolve() in seen:
+                continue
+            seen.add(path.resolve())
+            out.append(_identify(path, origin, list_specs()))
+    return out
+
+
+def _identify(path: Path, origin: str, specs: list[BackboneSpec]) -> WeightsFile:
+    from .backbone import covered_layers
+    from .loading import read_state_dict
+
+    size = path.stat().st_size
+    try:
+        raw = read_state_dict(path, mmap=True)
+    except GenartError as exc:
+        return WeightsFile(path, size, origin, None, None, False, note=str(exc).split(": ", 1)[-1])
+    ordered = sorted((s for s in specs if s.layer_table), key=lambda s: _affinity(s, path))
+    for spec in ordered:
+        try:
+            covered = covered_layers(spec, raw, path)
+        except GenartError:
+            continue
+        if covered:
+            deepest = [n for n in covered if spec.layer(n).kind != "pool"][-1]
+            return WeightsFile(path, size, origin, spec.name, deepest, len(covered) < len(spec.layer_table))
+    return WeightsFile(path, size, origin, None, None, False, note="fits no registered backbone")
+
+
+def _affinity(spec: BackboneSpec, path: Path) -> tuple[int, int]:
+    """Sort key of the backbones a file may fit (several share key layouts, e.g. vgg19 and
+    vgg19-caffe): its published file name first, then the longest backbone name found in
+    the file's name."""
+    if spec.weights is not None and spec.weights.filename == path.name:
+        return (0, 0)
+    return (1, -len(spec.name)) if spec.name in path.stem else (2, 0)

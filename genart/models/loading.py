@@ -21,11 +21,14 @@ __all__ = ["match_state_dict", "read_state_dict"]
 _WRAPPERS = ("state_dict", "model", "model_state_dict")  # common checkpoint layouts
 
 
-def read_state_dict(path: str | os.PathLike) -> dict[str, Any]:
-    """``torch.load`` a state dict safely (``weights_only=True``), with one-line errors."""
+def read_state_dict(path: str | os.PathLike, *, mmap: bool = False) -> dict[str, Any]:
+    """``torch.load`` a state dict safely (``weights_only=True``), with one-line errors.
+
+    ``mmap``: map the file instead of reading it (for looking at keys and shapes only).
+    """
     path = Path(path)
     try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
+        data = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
     except FileNotFoundError:
         raise WeightsError(f"{path}: no such weights file") from None
     except IsADirectoryError:

@@ -128,7 +128,8 @@ def resolve_weights(
         return found.path
     if weights is not None:
         where = ", ".join(str(d) for _, d in search_dirs())
-        raise WeightsError(f"{weights}: no such weights file (also looked in {where})")
+        hint = f"; put it in {_drop_folder()} (or set {ENV_DIR}) or pass --weights PATH" if len(Path(weights).parts) == 1 else ""
+        raise WeightsError(f"{weights}: no such weights file (looked in {where}){hint}")
     source = _source(spec)
     if _offline(offline):
         raise WeightsUnavailableOffline(_offline_message(spec, source))
@@ -137,12 +138,24 @@ def resolve_weights(
     return download_weights(spec, offline=False, callback=callback)
 
 
+def _drop_folder() -> Path:
+    """Where a user should put a weights file: GENART_WEIGHTS_DIR when set, else the hub cache."""
+    return search_dirs()[0][1]
+
+
 def _offline_message(spec: BackboneSpec, source: WeightsSource) -> str:
-    folder = search_dirs()[0][1]  # GENART_WEIGHTS_DIR when set, else the hub cache
     url = f"download it from {source.url} and " if source.url else ""
     return (
         f"{spec.name}: weights file {source.filename} not found and downloads are off "
-        f"(--offline / GENART_OFFLINE=1); {url}put it in {folder} (or pass --weights FILE)"
+        f"(--offline / GENART_OFFLINE=1); {url}put it in {_drop_folder()} (or pass --weights FILE)"
+    )
+
+
+def _instead(source: WeightsSource) -> str:
+    """What to do when a download cannot happen."""
+    return (
+        f"instead, get {source.filename} another way and put it in {_drop_folder()} (or set {ENV_DIR}), "
+        "or pass --weights FILE; --offline never tries the network"
     )
 
 
@@ -211,7 +224,7 @@ def _fetch(source: WeightsSource, dest: Path, callback: EventCallback | None, ti
             reason = f"HTTP {exc.code} {exc.reason}"
         else:
             reason = getattr(exc, "reason", None) or exc
-        raise WeightsError(f"{source.filename}: download from {source.url} failed: {reason}") from None
+        raise WeightsError(f"{source.filename}: download from {source.url} failed: {reason}; {_instead(source)}") from None
     except BaseException:  # Ctrl-C included: leave nothing behind
         tmp.unlink(missing_ok=True)
         raise
