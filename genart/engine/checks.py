@@ -5,12 +5,12 @@ Nothing here decodes pixels or imports torch.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..core.errors import UsageError
 from . import batch
 
-__all__ = ["file_sizes", "input_sizes", "naming", "registered_spec"]
+__all__ = ["check_output_size", "file_sizes", "input_sizes", "naming", "registered_spec"]
 
 
 def input_sizes(jobs: Iterable[batch.Job], max_pixels: int | None) -> dict[str, tuple[int, int]]:
@@ -57,3 +57,22 @@ def naming(path: str) -> Iterator[None]:
         yield
     except UsageError as exc:
         raise UsageError(f"{path}: {exc}") from None
+
+
+def check_output_size(
+    session: Any, what: str, hw: tuple[int, int], side: int, estimate: Callable[[int, int], float] | None,
+    *, max_pixels: bool = True,
+) -> None:
+    """``--size side`` for an output with the aspect of ``hw`` (h, w): within --max-pixels
+    and, estimated by ``estimate(height, width)`` (bytes; None: not estimated), within the
+    machine's memory (not checked on a GPU). Raises UsageError naming ``what``."""
+    from ..core.budget import check_budget
+    from ..core.geometry import fit_long_side
+
+    h, w = hw
+    check_budget(
+        what=what, setting="--size", value=side,
+        shape=lambda s: fit_long_side(h, w, s),
+        need=(lambda s: estimate(*fit_long_side(h, w, s))) if estimate is not None else (lambda s: 0.0),
+        max_pixels=session.max_pixels if max_pixels else None, memory=session.device != "cuda",
+    )

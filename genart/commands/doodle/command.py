@@ -12,13 +12,12 @@ from typing import Any, Mapping
 
 import click
 
-from ...core.budget import OVERHEAD, check_budget, feature_bytes, image_bytes
+from ...core.budget import OVERHEAD, feature_bytes, image_bytes
 from ...core.command import Command, Inputs, Output
 from ...core.errors import UsageError
-from ...core.geometry import fit_long_side
 from ...core.session import Session
 from ...engine import batch
-from ...engine.checks import file_sizes, input_sizes, naming, registered_spec
+from ...engine.checks import check_output_size, file_sizes, input_sizes, naming, registered_spec
 from .checks import check_sizes, required_layers
 from .config import DoodleConfig
 
@@ -98,13 +97,8 @@ def _check(session: DoodleSession, jobs: list[batch.Job]) -> None:
                 target = (h, w) if session.targets else None
                 check_sizes(cfg, spec, style=style[::-1] if style else None, target=target,
                             content=content[::-1] if content else None)
-        check_budget(
-            what=f"the doodle of {path}", setting="--size", value=cfg.size,
-            shape=lambda side: fit_long_side(h, w, side),
-            need=lambda side: estimate_memory(cfg, spec, *fit_long_side(h, w, side), content=bool(session.content))
-            if spec else 0.0,
-            max_pixels=session.max_pixels, memory=session.device != "cuda",
-        )
+        estimate = (lambda oh, ow: estimate_memory(cfg, spec, oh, ow, content=bool(session.content))) if spec else None
+        check_output_size(session, f"the doodle of {path}", (h, w), cfg.size, estimate)
 
 
 COMMAND = Command(

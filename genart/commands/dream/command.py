@@ -8,13 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from ...core.budget import OVERHEAD, check_budget, feature_bytes, image_bytes
+from ...core.budget import OVERHEAD, feature_bytes, image_bytes
 from ...core.command import Command, Inputs, Output, default_extension
 from ...core.errors import UsageError
-from ...core.geometry import fit_long_side
 from ...core.session import Session
 from ...engine import batch
-from ...engine.checks import file_sizes, input_sizes, naming, registered_spec
+from ...engine.checks import check_output_size, file_sizes, input_sizes, naming, registered_spec
 from .checks import check_sizes, required_layers
 from .config import DreamConfig
 
@@ -72,12 +71,8 @@ def _check(session: Session, jobs: list[batch.Job]) -> None:
         if spec is not None:
             with naming(path):
                 check_sizes(cfg, spec, image=(h, w))
-        check_budget(
-            what=f"the dream of {path}", setting="--size", value=side,
-            shape=lambda s: fit_long_side(h, w, s),
-            need=lambda s: estimate_memory(cfg, spec, *fit_long_side(h, w, s)) if spec else 0.0,
-            max_pixels=session.max_pixels if cfg.size else None, memory=session.device != "cuda",
-        )
+        estimate = (lambda oh, ow: estimate_memory(cfg, spec, oh, ow)) if spec else None
+        check_output_size(session, f"the dream of {path}", (h, w), side, estimate, max_pixels=bool(cfg.size))
 
 
 COMMAND = Command(

@@ -12,13 +12,12 @@ from typing import Any, Mapping, Sequence
 
 import click
 
-from ...core.budget import OVERHEAD, check_budget, feature_bytes, image_bytes
+from ...core.budget import OVERHEAD, feature_bytes, image_bytes
 from ...core.command import Command, Output
 from ...core.errors import UsageError
-from ...core.geometry import fit_long_side
 from ...core.session import Session
 from ...engine import batch
-from ...engine.checks import input_sizes, naming, registered_spec
+from ...engine.checks import check_output_size, input_sizes, naming, registered_spec
 from .checks import check_sizes, required_layers
 from .config import StyleConfig
 
@@ -112,12 +111,8 @@ def _check(session: StyleSession, jobs: list[batch.Job]) -> None:
         if spec is not None:
             with naming(path):
                 check_sizes(cfg, spec, content=(h, w))
-        check_budget(
-            what=f"the output for {path}", setting="--size", value=cfg.size,
-            shape=lambda side: fit_long_side(h, w, side),
-            need=lambda side: estimate_memory(cfg, spec, *fit_long_side(h, w, side)) if spec else 0.0,
-            max_pixels=session.max_pixels, memory=session.device != "cuda",
-        )
+        estimate = (lambda oh, ow: estimate_memory(cfg, spec, oh, ow)) if spec else None
+        check_output_size(session, f"the output for {path}", (h, w), cfg.size, estimate)
 
 
 COMMAND = Command(
