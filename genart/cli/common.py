@@ -50,17 +50,18 @@ def common_params(command: Command) -> list[click.Parameter]:
         click.Option(["-q", "--quiet"], is_flag=True, help="Print only errors."),
         click.Option(["-v", "--verbose"], is_flag=True, help="Print more detail."),
     ]
-    if not command.compute:
-        return params
-    return [
-        *params,
-        click.Option(["--device"], type=click.Choice(DEVICES), default="auto", show_default=True, help="Where to compute."),
-        click.Option(["--threads"], type=click.IntRange(min=1), default=None,
-                     help="CPU threads for the computation (default: torch's choice)."),
-        click.Option(["--offline"], is_flag=True, default=None, help="Never use the network (also GENART_OFFLINE=1)."),
-        *view_params(command),
-        *cluster_params(),
-    ]
+    if command.compute:
+        params += [
+            click.Option(["--device"], type=click.Choice(DEVICES), default="auto", show_default=True,
+                         help="Where to compute."),
+            click.Option(["--threads"], type=click.IntRange(min=1), default=None,
+                         help="CPU threads for the computation (default: torch's choice)."),
+            click.Option(["--offline"], is_flag=True, default=None, help="Never use the network (also GENART_OFFLINE=1)."),
+            *view_params(command),
+        ]
+    if command.batch:
+        params += cluster_params()
+    return params
 
 
 def view_params(command: Command) -> list[click.Parameter]:

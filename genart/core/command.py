@@ -85,9 +85,11 @@ class Command:
         report: ``(session, json_lines) -> callback``: writes results to stdout from the
             ItemFinished events; default: one JSON object per job with ``--json``.
         api: names this command adds to ``genart``'s public API, ``name -> "module:attr"``.
-        compute: the command computes (a model, a device): it takes --device, --threads,
-            --offline, the executors, shards and --web. False for commands that only
-            arrange files (sheet, gallery).
+        compute: the command computes with a model on a device: it takes --device,
+            --threads, --offline and --web. False for rules and the commands that arrange
+            files (sheet, gallery).
+        batch: its jobs may be spread over shards and executors (--shard, --executor).
+            False for commands that make one thing of one folder (sheet, gallery).
     """
 
     name: str
@@ -107,6 +109,7 @@ class Command:
     report: Callable[["Session", bool], Any] | None = None
     api: Mapping[str, str] = field(default_factory=dict)
     compute: bool = True
+    batch: bool = True
 
     @property
     def words(self) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import threading
@@ -150,7 +151,9 @@ def _connect(ray: Any, address: str | None) -> None:
     if ray.is_initialized():
         return
     address = address or os.environ.get("RAY_ADDRESS") or None
-    ray.init(address=address, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+    # Quiet: genart's display reports progress; Ray's own INFO lines would only add noise.
+    ray.init(address=address, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True,
+             logging_level=logging.WARNING)
 
 
 def _pool_size(ray: Any, workers: int | None, gpus_per_worker: float) -> int:

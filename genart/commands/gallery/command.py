@@ -35,6 +35,7 @@ COMMAND = Command(
     output=Output(template="{stem}_gallery", stdout=False, folder=True),
     items=one_folder,
     compute=False,
+    batch=False,
     session=_session,
     api={"write_gallery": "genart.commands.gallery.build:write_gallery",
          "GalleryConfig": "genart.commands.gallery.config:GalleryConfig"},

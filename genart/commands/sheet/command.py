@@ -40,6 +40,7 @@ COMMAND = Command(
     output=Output(template="{stem}_sheet", formats=("png", "jpg", "webp"), stdout=True),
     items=one_folder,
     compute=False,
+    batch=False,
     api={"contact_sheet": "genart.commands.sheet.layout:contact_sheet",
          "SheetConfig": "genart.commands.sheet.config:SheetConfig"},
 )
