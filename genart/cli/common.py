@@ -165,7 +165,12 @@ def plan(command: Command, session: Session, options: Mapping[str, Any]) -> list
         if not options.get("inputs"):
             raise UsageError(f"missing {command.input_metavar}: give at least one input (files, folders, globs or -)")
         exclude = Path(output) if output and output != batch.STDIO else None
-        items = batch.collect_inputs(options["inputs"], recursive=options.get("recursive", False), exclude=exclude)
+        media = command.inputs is Inputs.MEDIA
+        extensions = _media().MEDIA_EXTENSIONS if media else batch.IMAGE_EXTENSIONS
+        items = batch.collect_inputs(options["inputs"], recursive=options.get("recursive", False), exclude=exclude,
+                                     extensions=extensions)
+        if media:
+            items = _media().classify(items)
     variants = command.variants(session) if command.variants else [{}]
     if command.output is None:
         return [batch.Job(item, None, dict(v)) for item in items for v in variants]
@@ -181,6 +186,12 @@ def plan(command: Command, session: Session, options: Mapping[str, Any]) -> list
         return default_extension(session, output, command.output.formats)
 
     return batch.plan_jobs(items, output=output, template=options["name_template"], extension=extension, variants=variants)
+
+
+def _media() -> Any:
+    from ..engine import media
+
+    return media
 
 
 def run_command(command: Command, options: dict[str, Any]) -> int:

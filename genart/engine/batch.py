@@ -46,7 +46,8 @@ class Item:
 
     path: str | None  # the file read; None for a generated item
     rel: Path
-    kind: str = "file"  # "file" (an image or a video, told apart by content), "seed"
+    kind: str = "file"  # "file"; "video" (a file whose content is a video, for commands that
+    # take both: genart.engine.media.classify); "seed"
     seed: int | None = None  # the seed of a generated item
     frames: tuple[int, int] | None = None  # a segment [start, end) of a video file
 

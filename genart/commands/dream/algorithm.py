@@ -26,7 +26,7 @@ from ...core.errors import ImageError
 from ...core.geometry import resize_long_side
 from ...core.events import EventCallback, Intermediate, Message, StageStarted, Step, emit
 
-__all__ = ["DreamConfig", "check_sizes", "dream", "dream_frames", "required_layers"]
+__all__ = ["DreamConfig", "check_sizes", "dream", "dream_frames", "required_layers", "video_start"]
 
 
 def dream(
@@ -84,6 +84,32 @@ def dream_frames(
             frame = _noise_like(frame, generator)
         frame = quantize(_dream_octaves(frame, config, objective, backbone.spec.min_size, generator, callback))
         yield index, frame
+
+
+def video_start(
+    source: torch.Tensor, warped: torch.Tensor | None, mask: torch.Tensor | None, blend: float
+) -> torch.Tensor:
+    """The image a video frame's dream starts from: the new source frame with the previous
+    dreamed frame, warped into it by the optical flow, blended in where the flow is reliable.
+
+    ``source + blend * mask * (warped - source)``: the classic DeepDream video loop, so that
+    patterns follow the motion instead of boiling; at a cut (``warped`` None) the source.
+
+    Args:
+        source: the frame, RGB (1, 3, H, W) in [0, 1].
+        warped: the previous dreamed frame warped into this one, or None.
+        mask: (1, 1, H, W), 1 where the warp is reliable (None: everywhere).
+        blend: 0 (the source only) to 1 (the warped dream wherever reliable).
+
+    Example::
+
+        start = video_start(ctx.tensor("source"), ctx.tensor("warped"), ctx.tensor("mask"), 0.5)
+        frame = dream(start, cfg, backbone=bb)
+    """
+    if warped is None or blend <= 0:
+        return source
+    weight = blend if mask is None else blend * mask.to(source)
+    return source + weight * (warped.to(source) - source)
 
 
 def _dream_octaves(

@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.budget import OVERHEAD, check_budget, feature_bytes, image_bytes
-from ...core.command import Command, Output, default_extension
+from ...core.command import IMAGE_FORMATS, VIDEO_FORMATS, Command, Inputs, Output
 from ...core.errors import UsageError
 from ...core.geometry import fit_long_side
 from ...core.session import Session
 from ...engine import batch
 from ...engine.checks import file_sizes, input_sizes, naming, registered_spec
+from ...engine.media import check_video_jobs, is_video_item, media_extension
 from .checks import check_sizes, required_layers
 from .config import DreamConfig
 
@@ -21,11 +22,12 @@ __all__ = ["COMMAND"]
 
 
 def _extension(session: Session, item: batch.Item, output: str | None) -> str:
-    """A zoom animation is written as .gif/.webp (or its frames only, with animation none)."""
+    """A zoom animation is written as .gif/.webp (or its frames only, with animation none);
+    a video as a video."""
     cfg = session.config
-    if cfg.frames:
+    if cfg.frames and not is_video_item(item):
         return ".png" if cfg.animation == "none" else "." + cfg.animation
-    return default_extension(session, output)
+    return media_extension(session, item, output)
 
 
 def estimate_memory(config: DreamConfig, spec: Any, height: int, width: int) -> float:
@@ -47,6 +49,11 @@ def _check(session: Session, jobs: list[batch.Job]) -> None:
     cfg = session.config
     if cfg.frames and any(job.output == batch.STDIO for job in jobs):
         raise UsageError("-o -: a zoom animation (--frames) cannot go to stdout")
+    video = next((job.item.name for job in jobs if is_video_item(job.item)), None)
+    if cfg.frames and video:
+        raise UsageError(f"--frames {cfg.frames} makes a zoom animation from an image; {video} is a video "
+                         "(choose its frames with --frame-range and --every)")
+    check_video_jobs(session, jobs)
     spec = registered_spec(cfg.model)
     if spec is not None and cfg.guide:
         for path, (w, h) in file_sizes([cfg.guide], session.max_pixels).items():
@@ -69,8 +76,12 @@ COMMAND = Command(
     name="dream",
     config=DreamConfig,
     runner="genart.commands.dream.runner:DreamRunner",
-    summary="DeepDream: amplify what a network sees in images.",
-    help="""Dream on IMAGES (files, folders, globs or -): amplify what the network sees.
+    summary="DeepDream: amplify what a network sees in images and videos.",
+    help="""Dream on IMAGES and VIDEOS (files, folders, globs or -): amplify what the network sees.
+
+    A video comes back as a video (same frame rate, sound kept): each frame starts from the
+    previous dreamed frame warped by the optical flow, blended with the new frame (--blend),
+    so the patterns follow the motion instead of boiling.
 
     \b
     genart dream photo.jpg -o dream.png
@@ -78,8 +89,11 @@ COMMAND = Command(
     genart dream photo.jpg --label "Great Dane" --iterations 20 -o dogs.png
     genart dream photo.jpg --preset zoom -o zoom.gif      # frames in zoom_frames/
     genart models layers googlenet-bvlc                   # layers and channels to choose
+    genart dream clip.mp4 --preset classic -o clip_dream.mp4
     """,
-    output=Output(template="{stem}_dream"),
+    inputs=Inputs.MEDIA,
+    input_metavar="IMAGES|VIDEOS...",
+    output=Output(template="{stem}_dream", formats=(*IMAGE_FORMATS, *VIDEO_FORMATS)),
     extension=_extension,
     check=_check,
     api={

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from ...core.config import param
 from ...core.device import MEMORY_FORMATS, PRECISIONS
 from ...core.errors import ConfigError
+from ...video.params import every_param, flow_param, frame_range_param, parse_frame_range
+
+# Videos: chosen by looking at the shared phone clip (docs/video.md, "Dream").
+BLEND = 0.5
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,13 @@ class DreamConfig:
         choices=MEMORY_FORMATS,
     )
     seed: int = param(0, "Random seed (jitter, transforms, noise); same seed, same dream.")
+    frame_range: str | None = frame_range_param()
+    every: int = every_param()
+    blend: float = param(
+        BLEND, "Videos: how much of the previous dreamed frame, warped by the optical flow, each frame "
+        "starts from (the rest is the new frame); 0 dreams every frame on its own.", min=0.0, max=1.0,
+    )
+    flow: str = flow_param()
 
     def __post_init__(self) -> None:
         if self.layer_weights and len(self.layer_weights) != len(self.layers):
@@ -81,3 +92,5 @@ class DreamConfig:
             )
         if self.tile_size and self.tile_size < 64:
             raise ConfigError(f"tile_size: {self.tile_size} is below 64 px (0 disables tiling)")
+        if self.frame_range is not None:
+            parse_frame_range(self.frame_range)

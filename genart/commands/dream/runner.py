@@ -5,8 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from ...engine import batch
+from ...engine.media import is_video_item, render_video_job, video_callback
 from ...engine.runner import Runner
-from .algorithm import dream, dream_frames
+from .algorithm import dream, dream_frames, video_start
 from .animation import frame_path, write_animation, written_frames
 from .checks import required_layers
 from .objectives import label_index
@@ -25,7 +26,22 @@ class DreamRunner(Runner):
         self.guide = self.read_tensor(cfg.guide) if cfg.guide else None
 
     def process(self, job: batch.Job) -> dict[str, Any]:
+        if is_video_item(job.item):
+            return self._video(job)
         return self._animate(job) if self.config.frames else self._dream(job)
+
+    def _video(self, job: batch.Job) -> dict[str, Any]:
+        """Frame by frame, each starting from the previous dream warped into it (--blend)."""
+        import dataclasses
+
+        cfg = dataclasses.replace(self.config, size=None)  # the frames are decoded at --size
+        callback = video_callback(self)
+
+        def render(ctx: Any) -> Any:
+            start = video_start(ctx.tensor("source"), ctx.tensor("warped"), ctx.tensor("mask"), cfg.blend)
+            return dream(start, cfg, backbone=self.backbone, guide=self.guide, callback=callback)
+
+        return render_video_job(self, job, render, size=self.config.size)
 
     def _input(self, job: batch.Job) -> tuple[Any, Any]:
         """The job's image as a tensor (dream resizes it to ``size``) and its alpha (the
