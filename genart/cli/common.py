@@ -52,8 +52,12 @@ def common_params(command: Command) -> list[click.Parameter]:
     ]
     if not command.compute:
         return params
+    split = [click.Option(["--split-shots/--no-split-shots"], default=None,
+                          help="Videos: render each shot as a job of its own and join them (default: with "
+                          "--executor ray, so that shots run in parallel).")] if command.inputs is Inputs.MEDIA else []
     return [
         *params,
+        *split,
         click.Option(["--device"], type=click.Choice(DEVICES), default="auto", show_default=True, help="Where to compute."),
         click.Option(["--threads"], type=click.IntRange(min=1), default=None,
                      help="CPU threads for the computation (default: torch's choice)."),
@@ -222,18 +226,40 @@ def run_command(command: Command, options: dict[str, Any]) -> int:
     report = command.report(session, bool(options.get("json_lines"))) if command.report else None
     if report is None and options.get("json_lines"):
         report = JsonLines()
-    listeners = [display] + ([report] if report is not None else [])
+    split = shot_split(command, session, options)
     with display, live_view(options, display) as view:
-        if view is not None:
-            listeners.append(view)
+        views = [display] + ([view] if view is not None else [])
+        if split is not None:
+            jobs = split.jobs(jobs)
+            callback = split.callback(fan_out(views), report)
+        else:
+            callback = fan_out(views + ([report] if report is not None else []))
         summary = execute(
-            options.get("executor") or "local", session, jobs, command.runner, fan_out(listeners),
+            options.get("executor") or "local", session, jobs, command.runner, callback,
             address=options.get("ray_address"), workers=options.get("workers"),
             gpus_per_worker=options.get("gpus_per_worker"),
         )
+        if split is not None:
+            summary = split.join(summary)
     if options.get("sheet"):
         write_sheet(options["sheet"], summary, display)
     return int(summary.exit_code)
+
+
+def shot_split(command: Command, session: Session, options: Mapping[str, Any]) -> Any:
+    """The ShotSplit that runs videos' shots as jobs of their own (--split-shots, on by
+    default with --executor ray), or None."""
+    wanted = options.get("split_shots")
+    if wanted is None:
+        wanted = options.get("executor") == "ray" and not options.get("shard")
+    if not wanted or command.inputs is not Inputs.MEDIA:
+        return None
+    if options.get("shard"):
+        raise UsageError("--split-shots cannot be combined with --shard: the shots of a video are joined by "
+                         "the run that renders them (use --executor ray to spread them)")
+    from ..engine.segments import ShotSplit
+
+    return ShotSplit(session)
 
 
 @contextlib.contextmanager

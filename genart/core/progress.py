@@ -59,7 +59,7 @@ class Display:
         self._outer: tuple[StageStarted, float, int] | None = None  # stage, start time, index then
         self._stage: StageStarted | None = None
         self._last_plain = 0.0
-        self._last_outer_plain = 0.0
+        self._last_outer_plain = float("-inf")
         self._item = ""
         self._written: list[str] = []
         self._failed: list[tuple[str, str | None]] = []
@@ -201,7 +201,7 @@ class Display:
         now = time.monotonic()
         if self._outer is None:
             self._outer = (ev, now, ev.index)  # the ETA counts from here (resumed frames are free)
-            self._last_outer_plain = 0.0
+            self._last_outer_plain = float("-inf")  # the first frame is always shown
         self._outer = (ev, self._outer[1], self._outer[2])
         if self.live:
             self._ensure_bars()

@@ -189,6 +189,7 @@ def render_video_job(
     result = render_video(
         job.item.path, job.output, render_frame, size=size, frame_range=frame_range, every=every,
         flow=config.flow, long_term=long_term, settings={"config": to_dict(config), **_plain(inputs)},
+        audio=job.item.frames is None,  # a segment's piece: the join adds the sound of the whole
         metadata=runner.session.metadata(job, **inputs), callback=video_callback(runner),
     )
     for note in result.notes:
