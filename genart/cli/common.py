@@ -287,8 +287,10 @@ def write_sheet(dest: str, summary: batch.Summary, display: Any) -> None:
     """--sheet: one image of the batch's outputs (those written now and those skipped)."""
     from ..commands.sheet import SheetConfig, contact_sheet, entries_from_files, save_sheet
 
+    from ..video import is_video
+
     paths = [o.job.output for o in summary.outcomes
-             if o.status in ("ok", "skipped") and o.job.output not in (None, batch.STDIO)]
+             if o.status in ("ok", "skipped") and o.job.output not in (None, batch.STDIO) and not is_video(o.job.output)]
     if not paths:
         display.warning(f"{dest}: no outputs to put on a contact sheet")
         return

@@ -99,6 +99,7 @@ COMMAND = Command(
     api={
         "dream": "genart.commands.dream.algorithm:dream",
         "dream_frames": "genart.commands.dream.algorithm:dream_frames",
+        "dream_video_start": "genart.commands.dream.algorithm:video_start",
         "DreamConfig": "genart.commands.dream.config:DreamConfig",
     },
 )

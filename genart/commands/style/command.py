@@ -162,5 +162,10 @@ COMMAND = Command(
     session=_session,
     variants=lambda session: [{"style": v.name} for v in session.styles],
     check=_check,
-    api={"stylize": "genart.commands.style.algorithm:stylize", "StyleConfig": "genart.commands.style.config:StyleConfig"},
+    api={
+        "stylize": "genart.commands.style.algorithm:stylize",
+        "StyleConfig": "genart.commands.style.config:StyleConfig",
+        "TemporalTarget": "genart.commands.style.algorithm:TemporalTarget",
+        "stylize_frame": "genart.commands.style.video:stylize_frame",
+    },
 )
