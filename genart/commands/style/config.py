@@ -17,7 +17,7 @@ from ...video.params import every_param, flow_param, frame_range_param, parse_fr
 
 VGG_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 # Videos: chosen on the shared phone clip (docs/PERFORMANCE.md, "Video").
-TEMPORAL_WEIGHT = 1000.0
+TEMPORAL_WEIGHT = 300.0
 FRAME_ITERATIONS = 40
 
 
@@ -88,7 +88,7 @@ class StyleConfig:
     )
     frame_iterations: int = param(
         FRAME_ITERATIONS, "Videos: iterations for each frame after a shot's first, at --size only, "
-        "starting from the previous frame warped (the first frame gets the whole pyramid).", min=1,
+        "starting from the previous output warped (a shot's first frame gets the whole pyramid).", min=1,
     )
     flow: str = flow_param()
 

@@ -2,10 +2,16 @@
 
 :func:`stylize_frame` is a ``render_frame`` for :func:`genart.video.render_video`: the
 first frame of a shot is stylised like a photo (the whole pyramid); every later frame
-starts from the previous output warped into it by the optical flow (the current frame
-where the flow is unreliable) and a temporal loss keeps the pixels the flow follows close
-to that warp, so the style does not flicker. Starting that close to the answer, a later
-frame needs only ``frame_iterations`` iterations at the output size.
+starts from the previous output warped into it by the optical flow, and a temporal loss
+keeps the pixels the flow follows close to that warp, so the style does not flicker.
+Starting that close to the answer, a later frame needs only ``frame_iterations``
+iterations at the output size.
+
+The start is the warp everywhere, as Ruder et al. start (sec. 4.1), not the photo where
+the flow is unreliable: on the shared phone clip DIS fails in the textureless sky, and
+photo pixels there stayed pale, barely stylised patches after the later frames' few
+iterations; the warped previous frame is already painted, and the optimisation repaints
+what the flow got wrong (the temporal loss leaves those pixels free).
 
 Example::
 
@@ -81,4 +87,4 @@ def stylize_frame(
         return stylize(content, styles, cfg, backbone=backbone, style_masks=style_masks,
                        init_image=init_image, callback=callback)
     return stylize(content, styles, cfg, backbone=backbone, style_masks=style_masks,
-                   init_image=_tensor(ctx.initial(), None), temporal=temporal_targets(ctx), callback=callback)
+                   init_image=ctx.tensor("warped"), temporal=temporal_targets(ctx), callback=callback)
