@@ -65,13 +65,13 @@ def renderer(command: str, size: int, **flags):
 
         starry = to_tensor(load_image(STYLE_IMAGE))
         return cfg, lambda ctx: stylize_frame(ctx, [starry], cfg, backbone=backbone)
-    from genart.commands.dream.algorithm import dream, video_start
+    from genart.commands.dream.algorithm import dream, video_frame_config, video_start
 
-    frame_cfg = dataclasses.replace(cfg, size=None)
+    frame_cfg = dataclasses.replace(cfg, size=None)  # the frames are decoded at the size
 
     def dream_frame(ctx):
         start = video_start(ctx.tensor("source"), ctx.tensor("warped"), ctx.tensor("mask"), cfg.blend)
-        return dream(start, frame_cfg, backbone=backbone)
+        return dream(start, video_frame_config(frame_cfg, ctx.new_shot), backbone=backbone)
 
     return cfg, dream_frame
 

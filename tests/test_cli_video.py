@@ -140,3 +140,11 @@ def test_bad_video_usage_is_refused_before_any_work(args, words, clip, starry, t
 def test_dream_zoom_frames_do_not_apply_to_a_video(clip, tmp_path, monkeypatch, capsys):
     code, _, err = run(["dream", str(clip), "--frames", "3", "-o", str(tmp_path / "z.mp4"), *DREAM], monkeypatch, capsys)
     assert code == ExitCode.USAGE and "--frame-range" in err
+
+
+def test_the_live_page_shows_a_finished_video_by_its_first_frame(clip):
+    from genart.web.pictures import Pictures
+    from genart.web.state import LiveState
+
+    jpeg = Pictures(LiveState())._encode(str(clip), 32)
+    assert jpeg is not None and jpeg[:2] == b"\xff\xd8"

@@ -17,3 +17,14 @@ def test_the_warped_dream_is_blended_in_where_the_flow_is_reliable():
     assert torch.equal(video_start(source, None, None, 0.75), source)  # a new shot
     assert torch.equal(video_start(source, warped, mask, 0.0), source)  # --blend 0: independent frames
     assert torch.allclose(video_start(source, warped, None, 0.5), torch.full_like(source, 0.5))
+
+
+def test_later_frames_dream_fewer_steps_unless_frames_are_independent():
+    from genart.commands.dream.algorithm import video_frame_config
+    from genart.commands.dream.config import DreamConfig
+
+    cfg = DreamConfig(iterations=10, blend=0.75)
+    assert video_frame_config(cfg, first=True) == cfg
+    assert video_frame_config(cfg, first=False).iterations == 5  # default: half
+    assert video_frame_config(DreamConfig(iterations=10, frame_iterations=3), first=False).iterations == 3
+    assert video_frame_config(DreamConfig(iterations=10, blend=0.0), first=False).iterations == 10

@@ -83,6 +83,10 @@ class DreamConfig:
         BLEND, "Videos: how much of the previous dreamed frame, warped by the optical flow, each frame "
         "starts from (the rest is the new frame); 0 dreams every frame on its own.", min=0.0, max=1.0,
     )
+    frame_iterations: int = param(
+        0, "Videos: steps per octave for each frame after a shot's first (0: half of --iterations); the "
+        "warped previous dream carries the rest.", min=0,
+    )
     flow: str = flow_param()
 
     def __post_init__(self) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from ...engine import batch
 from ...engine.media import is_video_item, render_video_job, video_callback
 from ...engine.runner import Runner
-from .algorithm import dream, dream_frames, video_start
+from .algorithm import dream, dream_frames, video_frame_config, video_start
 from .animation import frame_path, write_animation, written_frames
 from .checks import required_layers
 from .objectives import label_index
@@ -39,7 +39,8 @@ class DreamRunner(Runner):
 
         def render(ctx: Any) -> Any:
             start = video_start(ctx.tensor("source"), ctx.tensor("warped"), ctx.tensor("mask"), cfg.blend)
-            return dream(start, cfg, backbone=self.backbone, guide=self.guide, callback=callback)
+            frame_cfg = video_frame_config(cfg, ctx.new_shot)
+            return dream(start, frame_cfg, backbone=self.backbone, guide=self.guide, callback=callback)
 
         return render_video_job(self, job, render, size=self.config.size)
 
