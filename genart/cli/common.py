@@ -133,7 +133,9 @@ def output_params(command: Command) -> list[click.Parameter]:
                      help="Output file names in folder mode; fields {stem} {ext} {parent} {index}, "
                      "plus the command's own."),
         click.Option(["--format", "image_format"], type=click.Choice(out.formats),
-                     help=f"Output format (default: from the extension, else {out.formats[0]})."),
+                     help=f"Output format (default: from the extension, else {out.formats[0]})." if command.inputs
+                     is not Inputs.MEDIA else "Output format of the items of its kind: an image format for images "
+                     "(default png), a video format for videos (default: the input's container, else mp4)."),
         click.Option(["--overwrite"], is_flag=True, help="Replace existing outputs (a batch otherwise skips them)."),
     ]
 

@@ -15,8 +15,9 @@ from ...core.device import MEMORY_FORMATS, PRECISIONS
 from ...core.errors import ConfigError
 from ...video.params import every_param, flow_param, frame_range_param, parse_frame_range
 
-# Videos: chosen by looking at the shared phone clip (docs/video.md, "Dream").
-BLEND = 0.5
+# Videos: chosen on the shared phone clip (docs/PERFORMANCE.md, "Video"): 0.75 grew runaway
+# patterns (a dog took over a face within 20 frames), 0.5 was less steady.
+BLEND = 0.6
 
 
 @dataclass(frozen=True)
