@@ -93,3 +93,30 @@ def test_no_color_on_a_terminal(monkeypatch):
         d.error("bad")
     assert "error: bad" in stream.getvalue()
     assert "\x1b[1;31m" not in stream.getvalue() and "\x1b[31m" not in stream.getvalue()
+
+
+def _video_events(frames: int = 3) -> list:
+    events = [BatchStarted(1), ItemStarted(0, 1, "clip.mp4")]
+    for k in range(frames):
+        events += [StageStarted(f"frame {k + 1}/{frames}", k, frames, 0), StageStarted("scale 1/1 (64x48)", 0, 1, 2),
+                   Step(1, 2, {"loss": 2.0}), Step(2, 2, {"loss": 1.0})]
+    return events + [StageStarted("encoding", frames, frames, 0), ItemFinished(0, 1, "clip.mp4", "ok", output="o.mp4")]
+
+
+def test_frames_are_an_outer_stage_whose_inner_steps_stay_quiet(monkeypatch):
+    clock = iter(range(0, 1000, 3))  # 3 s per event: the plain lines are throttled to one per 5 s
+    monkeypatch.setattr("genart.core.progress.time.monotonic", lambda: next(clock))
+    text = plain(*_video_events())
+    assert "clip.mp4: frame 1/3" in text and "clip.mp4: encoding" in text
+    assert "eta" in text  # frames done / total with the time left
+    assert "scale 1/1" not in text and "step" not in text  # each frame's own stages: only with -v
+    assert "scale 1/1" in plain(*_video_events(), verbose=True)
+
+
+def test_frames_get_a_bar_of_their_own_on_a_terminal():
+    stream = io.StringIO()
+    with Display(stream=stream, force_terminal=True) as d:
+        for event in _video_events()[:9]:  # in the middle of frame 2
+            d(event)
+        tasks = {t.description.strip(): (t.completed, t.total) for t in d._progress.tasks}
+    assert tasks == {"frame 2/3": (1, 3), "scale 1/1 (64x48)": (1, 2)}

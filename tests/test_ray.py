@@ -156,3 +156,34 @@ def test_without_ray_the_executor_says_how_to_install(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray now fails
     code, _, err = run_cli(["classify", "x.png", "--executor", "ray"], monkeypatch, capsys)
     assert code == 2 and "pip install 'genart[ray]'" in err
+
+
+def test_a_video_is_split_at_its_cut_rendered_on_ray_and_joined(cluster, tmp_path, monkeypatch, capsys):
+    """Two shots run as two jobs on two workers; the pieces are joined in order with the sound."""
+    from video_clips import audio_seconds, leftovers, make_clip, panning
+
+    from genart.video import probe_video, read_frames
+
+    clip = make_clip(tmp_path / "two.mp4", panning(14, 48, 64, seed=0) + panning(12, 48, 64, seed=5), fps=10,
+                     audio_seconds=2.6)
+    starry = random_png(tmp_path / "starry.png", 2, (40, 40))
+    args = ["style", str(clip), "-s", str(starry), "--model", "vgg19-caffe", "--weights", "random", "--size", "40",
+            "--no-pyramid", "--iterations", "2", "--frame-iterations", "1", "--style-layers", "relu1_1,relu2_1",
+            "--content-layers", "relu2_1", "--precision", "fp32", "--threads", "1", "--json", "-q"]
+    code, stdout, err = run_cli([*args, "-o", str(tmp_path / "ray.mp4"), "--executor", "ray", "--workers", "2"],
+                                monkeypatch, capsys)
+    assert code == 0, err
+    [record] = records(stdout)  # one object per video, not per shot
+    assert record["result"]["segments"] == [[0, 14], [14, 26]] and record["result"]["frames"] == 26
+    info = probe_video(tmp_path / "ray.mp4")
+    assert (info.frames, info.fps) == (26, 10) and abs(audio_seconds(tmp_path / "ray.mp4") - 2.6) < 0.1
+    assert [float(f.time) for f in read_frames(tmp_path / "ray.mp4")] == [i / 10 for i in range(26)]
+    assert leftovers(tmp_path) == ["ray.mp4", "starry.png", "two.mp4"]  # the pieces are gone
+    code, _, err = run_cli([*args, "-o", str(tmp_path / "here.mp4")], monkeypatch, capsys)
+    assert code == 0, err
+    joined = [f.rgb.astype(float) for f in read_frames(tmp_path / "ray.mp4")]
+    here = [f.rgb.astype(float) for f in read_frames(tmp_path / "here.mp4")]
+    # In order: each frame is the unsplit render's frame (up to encoding), not its neighbour's.
+    for i, frame in enumerate(joined):
+        distances = [abs(frame - other).mean() for other in here]
+        assert distances.index(min(distances)) == i and distances[i] < 4

@@ -81,3 +81,10 @@ def test_raft_plumbing_with_random_weights():
     a, b = _shifted(2, 1)
     flow = estimate_flow(a[:36, :50], b[:36, :50], method)  # padded to RAFT's minimum inside
     assert flow.shape == (36, 50, 2) and np.isfinite(flow).all()
+
+
+def test_the_configs_offer_every_flow_method():
+    from genart.video.flow import FLOW_METHODS
+    from genart.video.params import FLOW_NAMES
+
+    assert FLOW_NAMES == tuple(FLOW_METHODS)

@@ -49,15 +49,23 @@ def test_context_carries_warp_mask_and_restarts_at_cuts(tmp_path):
 
 
 def test_events_frames_then_encoding(tmp_path, clip):
+    """Each frame is an outer stage (no steps of its own) around what render_frame emits."""
     events = []
-    render_video(clip, tmp_path / "out.mp4", _identity, callback=events.append)
-    stages = [e for e in events if isinstance(e, StageStarted)]
-    assert [s.name.split(": ")[1] for s in stages] == ["frames", "encoding"]
-    assert stages[0].steps == 12
+
+    def render(ctx):
+        events.append(StageStarted("inner", 0, 1, 2))
+        return ctx.source
+
+    render_video(clip, tmp_path / "out.mp4", render, callback=events.append)
+    outer = [e for e in events if isinstance(e, StageStarted) and e.steps == 0]
+    assert [(s.name, s.index, s.count) for s in outer[:2]] == [("frame 1/12", 0, 12), ("frame 2/12", 1, 12)]
+    assert [s.name for s in outer] == [f"frame {i}/12" for i in range(1, 13)] + ["encoding"]
+    assert outer[-1].index == outer[-1].count == 12  # all frames done
+    kinds = [(e.name if isinstance(e, StageStarted) else type(e).__name__) for e in events[:3]]
+    assert kinds == ["frame 1/12", "inner", "Message"]  # the frame, its inner stage, its summary
+    assert "warping error" in [e for e in events if isinstance(e, Message)][1].text
     steps = [e for e in events if isinstance(e, Step)]
-    assert [s.step for s in steps[:12]] == list(range(1, 13))
-    assert "frame" in steps[0].metrics and "warp_error" in steps[1].metrics
-    assert steps[3].preview().shape == (1, 3, 48, 64)  # the finished frame, for a live view
+    assert [s.step for s in steps] == list(range(1, 13))  # encoding, one step per frame
 
 
 def test_resume_after_interruption(tmp_path, clip):

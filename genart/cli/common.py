@@ -50,15 +50,19 @@ def common_params(command: Command) -> list[click.Parameter]:
         click.Option(["-q", "--quiet"], is_flag=True, help="Print only errors."),
         click.Option(["-v", "--verbose"], is_flag=True, help="Print more detail."),
     ]
-    if command.compute:
-        params += [
-            click.Option(["--device"], type=click.Choice(DEVICES), default="auto", show_default=True,
-                         help="Where to compute."),
-            click.Option(["--threads"], type=click.IntRange(min=1), default=None,
-                         help="CPU threads for the computation (default: torch's choice)."),
-            click.Option(["--offline"], is_flag=True, default=None, help="Never use the network (also GENART_OFFLINE=1)."),
-            *view_params(command),
-        ]
+    if not command.compute:
+        return params
+    split = [click.Option(["--split-shots/--no-split-shots"], default=None,
+                          help="Videos: render each shot as a job of its own and join them (default: with "
+                          "--executor ray, so that shots run in parallel).")] if command.inputs is Inputs.MEDIA else []
+    params += [
+        *split,
+        click.Option(["--device"], type=click.Choice(DEVICES), default="auto", show_default=True, help="Where to compute."),
+        click.Option(["--threads"], type=click.IntRange(min=1), default=None,
+                     help="CPU threads for the computation (default: torch's choice)."),
+        click.Option(["--offline"], is_flag=True, default=None, help="Never use the network (also GENART_OFFLINE=1)."),
+        *view_params(command),
+    ]
     if command.batch:
         params += cluster_params()
     return params
@@ -130,7 +134,9 @@ def output_params(command: Command) -> list[click.Parameter]:
                      help="Output file names in folder mode; fields {stem} {ext} {parent} {index}, "
                      "plus the command's own."),
         click.Option(["--format", "image_format"], type=click.Choice(out.formats),
-                     help=f"Output format (default: from the extension, else {out.formats[0]})."),
+                     help=f"Output format (default: from the extension, else {out.formats[0]})." if command.inputs
+                     is not Inputs.MEDIA else "Output format of the items of its kind: an image format for images "
+                     "(default png), a video format for videos (default: the input's container, else mp4)."),
         click.Option(["--overwrite"], is_flag=True, help="Replace existing outputs (a batch otherwise skips them)."),
     ]
 
@@ -160,10 +166,10 @@ def plan(command: Command, session: Session, options: Mapping[str, Any]) -> list
     output = options.get("output")
     if command.inputs is Inputs.SEEDS:
         items = batch.seed_items(options["count"], first_seed=session.config.seed, prefix=command.words[-1])
-    elif command.inputs is Inputs.CUSTOM:
+    elif command.items is not None:
         items = command.items(session, options)
     else:
-        items = batch.file_items(options, command.input_metavar)
+        items = batch.file_items(options, command.input_metavar, media=command.inputs is Inputs.MEDIA)
     variants = command.variants(session) if command.variants else [{}]
     if command.output is None:
         return [batch.Job(item, None, dict(v)) for item in items for v in variants]
@@ -179,6 +185,12 @@ def plan(command: Command, session: Session, options: Mapping[str, Any]) -> list
         return default_extension(session, output, command.output.formats)
 
     return batch.plan_jobs(items, output=output, template=options["name_template"], extension=extension, variants=variants)
+
+
+def _media() -> Any:
+    from ..engine import media
+
+    return media
 
 
 def run_command(command: Command, options: dict[str, Any]) -> int:
@@ -209,18 +221,40 @@ def run_command(command: Command, options: dict[str, Any]) -> int:
     report = command.report(session, bool(options.get("json_lines"))) if command.report else None
     if report is None and options.get("json_lines"):
         report = JsonLines()
-    listeners = [display] + ([report] if report is not None else [])
+    split = shot_split(command, session, options)
     with display, live_view(options, display) as view:
-        if view is not None:
-            listeners.append(view)
+        views = [display] + ([view] if view is not None else [])
+        if split is not None:
+            jobs = split.jobs(jobs)
+            callback = split.callback(fan_out(views), report)
+        else:
+            callback = fan_out(views + ([report] if report is not None else []))
         summary = execute(
-            options.get("executor") or "local", session, jobs, command.runner, fan_out(listeners),
+            options.get("executor") or "local", session, jobs, command.runner, callback,
             address=options.get("ray_address"), workers=options.get("workers"),
             gpus_per_worker=options.get("gpus_per_worker"),
         )
+        if split is not None:
+            summary = split.join(summary)
     if options.get("sheet"):
         write_sheet(options["sheet"], summary, display)
     return int(summary.exit_code)
+
+
+def shot_split(command: Command, session: Session, options: Mapping[str, Any]) -> Any:
+    """The ShotSplit that runs videos' shots as jobs of their own (--split-shots, on by
+    default with --executor ray), or None."""
+    wanted = options.get("split_shots")
+    if wanted is None:
+        wanted = options.get("executor") == "ray" and not options.get("shard")
+    if not wanted or command.inputs is not Inputs.MEDIA:
+        return None
+    if options.get("shard"):
+        raise UsageError("--split-shots cannot be combined with --shard: the shots of a video are joined by "
+                         "the run that renders them (use --executor ray to spread them)")
+    from ..engine.segments import ShotSplit
+
+    return ShotSplit(session)
 
 
 @contextlib.contextmanager
@@ -248,8 +282,10 @@ def write_sheet(dest: str, summary: batch.Summary, display: Any) -> None:
     """--sheet: one image of the batch's outputs (those written now and those skipped)."""
     from ..commands.sheet import SheetConfig, contact_sheet, entries_from_files, save_sheet
 
+    from ..video import is_video
+
     paths = [o.job.output for o in summary.outcomes
-             if o.status in ("ok", "skipped") and o.job.output not in (None, batch.STDIO)]
+             if o.status in ("ok", "skipped") and o.job.output not in (None, batch.STDIO) and not is_video(o.job.output)]
     if not paths:
         display.warning(f"{dest}: no outputs to put on a contact sheet")
         return

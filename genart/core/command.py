@@ -33,15 +33,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine.batch import Item, Job
     from .session import Session
 
-__all__ = ["Command", "Inputs", "Output", "IMAGE_FORMATS", "default_extension"]
+__all__ = ["Command", "Inputs", "Output", "IMAGE_FORMATS", "VIDEO_FORMATS", "default_extension"]
 
 IMAGE_FORMATS = ("png", "jpg", "webp", "tiff", "bmp")
+# Output formats of commands that take videos (Inputs.MEDIA): genart.video.OUTPUT_KINDS.
+VIDEO_FORMATS = ("mp4", "webm", "mov", "mkv", "gif")
 
 
 class Inputs(enum.Enum):
     """What a command's jobs are made from."""
 
     FILES = "files"  # IMAGES...: files, folders, globs, - (stdin); at least one
+    MEDIA = "media"  # as FILES, where videos count too (told apart by content; genart.engine.media)
     SEEDS = "seeds"  # nothing but seeds: --count N jobs from --seed S on
     CUSTOM = "custom"  # the command's own ``items`` function plans them
 
@@ -75,7 +78,8 @@ class Command:
             shared options).
         session: builds the command's typed session from the shared one and the parsed
             options; torch-free, runs before anything heavy, may raise UsageError.
-        items: for ``Inputs.CUSTOM``: ``(session, options) -> list[Item]``.
+        items: ``(session, options) -> list[Item]``: plans the items (required for
+            ``Inputs.CUSTOM``; for FILES or MEDIA, replaces the default reading of inputs).
         variants: ``session -> list of template-field dicts``, one output per item and
             variant (e.g. one per style); default: one variant.
         extension: ``(session, item, output) -> ".png"``: the suffix of folder-mode output

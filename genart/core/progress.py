@@ -1,7 +1,10 @@
 """Turns progress events into a display on stderr (stdout stays clean for data).
 
-On a terminal: two rich progress bars (files; steps of the current stage) with ETA.
-Elsewhere: plain lines, at most one every few seconds per stage. ``quiet`` shows only
+On a terminal: rich progress bars with ETA: files; the outer stage (a video or animation
+frame: a stage announced with no steps of its own, whose inner stages carry the steps),
+shown as frames done / total; steps of the current stage. Elsewhere: plain lines, at
+most one every few seconds per stage (with an outer stage: one every few seconds, with
+its ETA, and the inner stages only with ``verbose``). ``quiet`` shows only
 errors; ``verbose`` adds debug messages. Rich honours ``NO_COLOR``.
 """
 from __future__ import annotations
@@ -52,8 +55,11 @@ class Display:
         self._progress = None
         self._files_task = None
         self._steps_task = None
+        self._outer_task = None
+        self._outer: tuple[StageStarted, float, int] | None = None  # stage, start time, index then
         self._stage: StageStarted | None = None
         self._last_plain = 0.0
+        self._last_outer_plain = float("-inf")
         self._item = ""
         self._written: list[str] = []
         self._failed: list[tuple[str, str | None]] = []
@@ -131,6 +137,10 @@ class Display:
         if self._steps_task is not None:
             self._progress.remove_task(self._steps_task)
             self._steps_task = None
+        if self._outer_task is not None:
+            self._progress.remove_task(self._outer_task)
+            self._outer_task = None
+        self._outer = None
         if ev.status == "failed":
             self._failed.append((ev.name, ev.error))
             self.error(item_error(ev.name, ev.error))
@@ -171,6 +181,9 @@ class Display:
             self.info(f"wrote {len(self._written)} files in {os.path.relpath(folder)}")
 
     def _stage_started(self, ev: StageStarted) -> None:
+        if ev.steps == 0:  # an outer stage (a frame): its inner stages carry the steps
+            self._outer_started(ev)
+            return
         self._stage = ev
         self._last_plain = 0.0
         if self.live:
@@ -178,8 +191,37 @@ class Display:
             if self._steps_task is not None:
                 self._progress.remove_task(self._steps_task)
             self._steps_task = self._progress.add_task(f"  {ev.name}", total=ev.steps, info="")
+        elif self._outer is not None:
+            self.detail(f"{self._item}: {self._outer[0].name}: {ev.name}")
         elif not self.quiet:
             self.info(f"{self._item}: {ev.name}" if self._item else ev.name)
+
+    def _outer_started(self, ev: StageStarted) -> None:
+        """A frame (or encoding) begins: frames done = its index, of its count."""
+        now = time.monotonic()
+        if self._outer is None:
+            self._outer = (ev, now, ev.index)  # the ETA counts from here (resumed frames are free)
+            self._last_outer_plain = float("-inf")  # the first frame is always shown
+        self._outer = (ev, self._outer[1], self._outer[2])
+        if self.live:
+            self._ensure_bars()
+            if self._outer_task is None:
+                # Added before the steps bar would be re-added below it: frames above steps.
+                if self._steps_task is not None:
+                    self._progress.remove_task(self._steps_task)
+                    self._steps_task = None
+                self._outer_task = self._progress.add_task("", total=ev.count, completed=ev.index, info="")
+            self._progress.update(self._outer_task, description=f"  {ev.name}", completed=ev.index, total=ev.count)
+            return
+        if self.quiet or now - self._last_outer_plain < PLAIN_INTERVAL_S and ev.index < ev.count:
+            return
+        self._last_outer_plain = now
+        _, since, first = self._outer
+        eta = ""
+        if ev.index > first and ev.count > ev.index:
+            left = (now - since) / (ev.index - first) * (ev.count - ev.index)
+            eta = f" (eta {int(left // 60)}:{int(left % 60):02d})"
+        self.info(f"{self._item}: {ev.name}{eta}" if self._item else f"{ev.name}{eta}")
 
     def _step(self, ev: Step) -> None:
         if self.live and self._steps_task is not None:
@@ -190,6 +232,8 @@ class Display:
         now = time.monotonic()
         if self.quiet or (now - self._last_plain < PLAIN_INTERVAL_S and ev.step != ev.steps):
             return
+        if self._outer is not None and not self.verbose:
+            return  # frames are reported by the outer stage
         self._last_plain = now
         stage = self._stage.name if self._stage else ""
         self.info(f"  {stage} step {ev.step}/{ev.steps} {_fmt_metrics(ev.metrics)}".rstrip())

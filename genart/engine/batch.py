@@ -46,7 +46,8 @@ class Item:
 
     path: str | None  # the file read; None for a generated item
     rel: Path
-    kind: str = "file"  # "file" (an image or a video, told apart by content), "seed", "generated"
+    kind: str = "file"  # "file"; "video" (a file whose content is a video, for commands that take
+    # both: genart.engine.media.classify); "seed"; "generated"
     seed: int | None = None  # the seed of a generated item
     frames: tuple[int, int] | None = None  # a segment [start, end) of a video file
 
@@ -148,15 +149,22 @@ def collect_inputs(
     return items
 
 
-def file_items(options: Mapping[str, Any], metavar: str = "IMAGES...") -> list[Item]:
+def file_items(options: Mapping[str, Any], metavar: str = "IMAGES...", *, media: bool = False) -> list[Item]:
     """The items of a command's positional inputs (``options["inputs"]``), with ``-r`` and
-    an output folder inside the inputs left out; a usage error when there are none."""
+    an output folder inside the inputs left out; a usage error when there are none. With
+    ``media``, videos are taken too and told apart from images by their content."""
     specs = options.get("inputs") or ()
     if not specs:
         raise UsageError(f"missing {metavar}: give at least one input (files, folders, globs or -)")
     output = options.get("output")
     exclude = Path(output) if output and output != STDIO else None
-    return collect_inputs(specs, recursive=bool(options.get("recursive")), exclude=exclude)
+    if not media:
+        return collect_inputs(specs, recursive=bool(options.get("recursive")), exclude=exclude)
+    from . import media as _media
+
+    items = collect_inputs(specs, recursive=bool(options.get("recursive")), exclude=exclude,
+                           extensions=_media.MEDIA_EXTENSIONS)
+    return _media.classify(items)
 
 
 def seed_items(count: int, *, first_seed: int, prefix: str) -> list[Item]:

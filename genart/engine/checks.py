@@ -14,7 +14,7 @@ __all__ = ["check_output_size", "file_sizes", "input_sizes", "naming", "register
 
 
 def input_sizes(jobs: Iterable[batch.Job], max_pixels: int | None) -> dict[str, tuple[int, int]]:
-    """(width, height) of every distinct readable input image of ``jobs``. Stdin, generated
+    """(width, height) of every distinct readable input image (or video frame) of ``jobs``. Stdin, generated
     items and files that cannot be read are left out: a bad file fails as its own job, so
     a batch goes on past it."""
     from ..core.errors import GenartError
@@ -26,12 +26,20 @@ def input_sizes(jobs: Iterable[batch.Job], max_pixels: int | None) -> dict[str, 
         if path in (None, batch.STDIO) or path in sizes:
             continue
         try:
-            size = image_size(path, max_pixels=max_pixels)
+            size = _video_size(path) if job.item.kind == "video" else image_size(path, max_pixels=max_pixels)
         except GenartError:
             continue
         if size is not None:
             sizes[path] = size
     return sizes
+
+
+def _video_size(path: str) -> tuple[int, int]:
+    """A video's frame size as displayed (its frames are checked like images)."""
+    from .media import probe
+
+    info = probe(path)
+    return info.width, info.height
 
 
 def file_sizes(paths: Iterable[str | None], max_pixels: int | None) -> dict[str, tuple[int, int]]:

@@ -109,7 +109,7 @@ class Runner:
         if job.output != batch.STDIO:
             Path(job.output).parent.mkdir(parents=True, exist_ok=True)
         warnings = save_image(
-            image, job.output, alpha=alpha, format=self.session.image_format,
+            image, job.output, alpha=alpha, format=image_format(self.session),
             metadata=self.session.metadata(job, **inputs),
         )
         for warning in warnings:
@@ -135,7 +135,7 @@ class Runner:
 
         dest = out.with_name(f"{out.stem}_{event.tag}{out.suffix or '.png'}")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        save_image(event.image, str(dest), format=self.session.image_format,
+        save_image(event.image, str(dest), format=image_format(self.session),
                    metadata=self.session.metadata(job, intermediate=event.tag))
         emit(self.callback, Message(f"wrote {dest}", "debug"))
 
@@ -145,6 +145,13 @@ class Runner:
             import torch
 
             torch.set_num_threads(threads)
+
+
+def image_format(session: Session) -> str | None:
+    """--format for an image output (a video format is for the videos of a batch)."""
+    from ..core.command import VIDEO_FORMATS
+
+    return None if session.image_format in VIDEO_FORMATS else session.image_format
 
 
 def load_runner(spec: str) -> type[Runner]:

@@ -28,7 +28,7 @@ Modules:
 """
 from __future__ import annotations
 
-from .outputs import OUTPUT_KINDS, OutputKind, check_video_output, is_folder_output
+from .outputs import OUTPUT_KINDS, OutputKind, check_video_output, is_folder_output, output_kind
 from .sniff import VIDEO_EXTENSIONS, is_video
 
 _LAZY = {
@@ -36,7 +36,7 @@ _LAZY = {
     "probe_video": "probe",
     "Frame": "decode",
     "FrameSelection": "decode",
-    "parse_frame_range": "decode",
+    "parse_frame_range": "params",
     "read_frames": "decode",
     "select_frames": "decode",
     "AudioClip": "audio",
@@ -66,6 +66,7 @@ __all__ = [
     "check_video_output",
     "is_folder_output",
     "is_video",
+    "output_kind",
     *_LAZY,
 ]
 

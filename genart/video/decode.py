@@ -14,6 +14,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..core.errors import VideoError, VideoUsageError
+from .params import parse_frame_range
 from .probe import VideoInfo, _reason, open_input, probe_video, rotation_of, video_stream
 
 __all__ = ["Frame", "FrameSelection", "parse_frame_range", "read_frames", "select_frames"]
@@ -57,27 +58,6 @@ class FrameSelection:
     def position(self, index: int) -> int:
         """0-based position of a selected clip frame among the selected frames."""
         return (index - self.start) // self.every
-
-
-def parse_frame_range(text: str) -> tuple[int, int | None]:
-    """``"START:END"`` (END exclusive, either may be empty) -> (start, end or None).
-
-    Example::
-
-        parse_frame_range("0:96")   # (0, 96)
-        parse_frame_range("120:")   # (120, None)
-    """
-    start, sep, end = str(text).partition(":")
-    try:
-        if not sep:
-            raise ValueError
-        first = int(start) if start.strip() else 0
-        last = int(end) if end.strip() else None
-    except ValueError:
-        raise VideoUsageError(f"frame range {text!r}: expected START:END, e.g. 0:96") from None
-    if first < 0 or (last is not None and last <= first):
-        raise VideoUsageError(f"frame range {text!r}: need 0 <= START < END")
-    return first, last
 
 
 def select_frames(

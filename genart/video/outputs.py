@@ -13,7 +13,7 @@ from typing import Mapping
 
 from ..core.errors import VideoError, VideoUsageError
 
-__all__ = ["FOLDER", "OUTPUT_KINDS", "OutputKind", "check_video_output", "is_folder_output"]
+__all__ = ["FOLDER", "OUTPUT_KINDS", "OutputKind", "check_video_output", "is_folder_output", "output_kind"]
 
 
 @dataclass(frozen=True)
@@ -100,10 +100,22 @@ def check_video_output(path: str | os.PathLike[str]) -> OutputKind:
         check_video_output("frames/").name            # "folder"
     """
     text = os.fspath(path)
+    kind = output_kind(text)
+    parent = Path(text.rstrip("/" + os.sep) or ".").parent
+    if not parent.is_dir():
+        raise VideoError(f"{text}: folder {parent} does not exist")
+    return kind
+
+
+def output_kind(path: str | os.PathLike[str]) -> OutputKind:
+    """The kind of video ``path`` names, from its extension alone (its folder may not exist
+    yet): :func:`check_video_output` without the check of the parent folder.
+
+    Raises:
+        VideoUsageError: the extension cannot hold a video.
+    """
+    text = os.fspath(path)
     if is_folder_output(text):
-        parent = Path(text.rstrip("/" + os.sep) or ".").parent
-        if not parent.is_dir():
-            raise VideoError(f"{text}: folder {parent} does not exist")
         return FOLDER
     dest = Path(text)
     kind = OUTPUT_KINDS.get(dest.suffix.lower())
@@ -111,6 +123,4 @@ def check_video_output(path: str | os.PathLike[str]) -> OutputKind:
         what = f"a {dest.suffix} file" if dest.suffix else "a file without an extension"
         choices = ", ".join(sorted(OUTPUT_KINDS))
         raise VideoUsageError(f"{text}: {what} cannot hold a video; use {choices} or a folder ending in /")
-    if not dest.parent.is_dir():
-        raise VideoError(f"{text}: folder {dest.parent} does not exist")
     return kind

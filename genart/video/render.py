@@ -181,9 +181,11 @@ def render_video(
         audio: carry the source's sound over (trimmed to the frames rendered).
         measure: compute the output's warping error as frames finish.
         metadata: JSON-able settings recorded in the frames and the container.
-        callback: receives StageStarted ("frames", then "encoding"), a Step per frame
-            (metrics: source frame, seconds, warping error, reliable fraction) and
-            Messages (resume, cuts).
+        callback: receives, per frame, a StageStarted ``"frame k/n"`` with no steps of
+            its own (an outer stage: the events ``render_frame`` emits are its inner
+            stages) and a debug Message (seconds, warping error, pixels followed); then
+            the outer stage ``"encoding"`` and an inner one with a Step per frame
+            encoded; and Messages (resume, cuts).
         detector: a configured :class:`CutDetector` (default settings otherwise).
 
     Returns:
@@ -215,9 +217,6 @@ def render_video(
         emit(callback, Message(note, "warning" if done == 0 else "info"))
     detector = detector or CutDetector()
     run = _Run(work, render_frame, selection, flow, offsets, measure, metadata, callback, done, detector)
-    emit(callback, StageStarted(f"{Path(source).name}: frames", 0, 2, selection.count))
-    if done:
-        emit(callback, Step(done, selection.count, {}))
     for frame in read_frames(source, size=size, frame_range=frame_range, every=every, info=info):
         run.step(frame.index, frame.time, frame.rgb)
     clip = _audio_clip(source, info, selection, run.times) if audio and info.has_audio else None
@@ -332,6 +331,8 @@ class _Run:
         self, position: int, index: int, when: Fraction, rgb: np.ndarray, pair: PairFlow | None, cut: bool
     ) -> np.ndarray:
         tick = time.monotonic()
+        count = max(self.selection.count, position + 1)  # the count is an estimate for some containers
+        emit(self.callback, StageStarted(f"frame {position + 1}/{count}", position, count, 0))
         source = rgb.astype(np.float32) / 255.0
         ctx = FrameContext(position, self.selection.count, index, when, source, cut=cut)
         if pair is not None:
@@ -353,14 +354,12 @@ class _Run:
     ) -> None:
         if error is not None and not np.isnan(error):
             self.errors[position] = error
-        metrics = {"frame": float(index), "seconds": seconds}
+        text = f"frame {position + 1} (clip frame {index}) took {seconds:.2f} s"
         if error is not None:
-            metrics["warp_error"] = error
+            text += f", warping error {error:.5f}"
         if ctx.mask is not None:
-            metrics["reliable"] = float(ctx.mask.mean())
-        steps = max(self.selection.count, position + 1)
-        # The finished frame as a picture for a live view, made only if one asks for it.
-        emit(self.callback, Step(position + 1, steps, metrics, preview=lambda: as_tensor(out.copy())))
+            text += f", {ctx.mask.mean():.0%} of pixels followed"
+        emit(self.callback, Message(text, "debug"))
 
     def _long_term(self, rgb: np.ndarray, short_mask: np.ndarray) -> tuple[LongTermWarp, ...]:
         """Warps from t-j for each offset j within the shot, with Ruder's exclusive masks."""
@@ -415,7 +414,8 @@ def _encode(
     callback: EventCallback | None,
 ) -> VideoWriter:
     """Encode the finished frames into ``output`` (atomically); the work folder stays until done."""
-    emit(callback, StageStarted(f"{Path(os.fspath(output).rstrip('/')).name}: encoding", 1, 2, len(times)))
+    emit(callback, StageStarted("encoding", len(times), len(times), 0))  # the frames bar: all done
+    emit(callback, StageStarted(Path(os.fspath(output).rstrip("/")).name, 0, 1, len(times)))
     writer = VideoWriter(output, fps=fps, time_base=time_base, audio=clip, metadata=metadata)
     with writer:
         for position, when in enumerate(times):

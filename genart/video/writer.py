@@ -21,9 +21,14 @@ from ..core.errors import VideoError
 from .audio import AudioClip, AudioMux
 from .outputs import FOLDER, GIF, OutputKind, check_video_output
 
-__all__ = ["VideoWriter", "folder_frame_name"]
+__all__ = ["VideoWriter", "container_comment", "folder_frame_name"]
 
 _DEFAULT_TIME_BASE = Fraction(1, 90000)  # MPEG's 90 kHz clock: exact for 24/25/30/50/60 fps
+
+
+def container_comment(metadata: Mapping[str, Any]) -> str:
+    """The comment tag genart writes into a video container: its settings, as JSON."""
+    return "genart " + json.dumps(metadata, sort_keys=True)
 
 
 def folder_frame_name(number: int) -> str:
@@ -163,7 +168,7 @@ class _ContainerSink(_Sink):
         try:
             self.container = av.open(self.tmp, "w", format=self.kind.muxer, options=dict(self.kind.muxer_options))
             if self.metadata is not None:
-                self.container.metadata["comment"] = "genart " + json.dumps(self.metadata, sort_keys=True)
+                self.container.metadata["comment"] = container_comment(self.metadata)
             self.stream = self._video_stream(height, width)
             self.mux = self._audio()
         except av.error.FFmpegError as exc:

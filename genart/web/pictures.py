@@ -5,6 +5,7 @@ import threading
 
 from ..core.errors import GenartError
 from ..imageio import encode_image, load_thumbnail, to_thumbnail
+from ..video import is_video
 from .state import PREVIEW_SIDE, LiveState
 
 THUMB_SIDE = 160  # px, long side of a finished job's thumbnail (shown at 80 px, sharp on HiDPI)
@@ -45,7 +46,7 @@ class Pictures:
         side = side or self.side
         try:
             if isinstance(source, str):
-                pixels = load_thumbnail(source, side)
+                pixels = _video_thumbnail(source, side) if is_video(source) else load_thumbnail(source, side)
             elif source is None:
                 return None
             else:
@@ -53,3 +54,10 @@ class Pictures:
             return encode_image(pixels, "jpg", quality=QUALITY)
         except (GenartError, OSError, ValueError):
             return None  # an output deleted or damaged meanwhile: nothing to show
+
+
+def _video_thumbnail(path: str, side: int) -> object:
+    """A finished video's first frame, long side at most ``side``."""
+    from ..video import read_frames
+
+    return to_thumbnail(next(iter(read_frames(path))).rgb, side)

@@ -12,6 +12,7 @@ Example::
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Iterator
 
 import torch
@@ -26,7 +27,7 @@ from ...core.errors import ImageError
 from ...core.geometry import resize_long_side
 from ...core.events import EventCallback, Intermediate, Message, StageStarted, Step, emit
 
-__all__ = ["DreamConfig", "check_sizes", "dream", "dream_frames", "required_layers"]
+__all__ = ["DreamConfig", "check_sizes", "dream", "dream_frames", "required_layers", "video_frame_config", "video_start"]
 
 
 def dream(
@@ -84,6 +85,48 @@ def dream_frames(
             frame = _noise_like(frame, generator)
         frame = quantize(_dream_octaves(frame, config, objective, backbone.spec.min_size, generator, callback))
         yield index, frame
+
+
+def video_start(
+    source: torch.Tensor, warped: torch.Tensor | None, mask: torch.Tensor | None, blend: float
+) -> torch.Tensor:
+    """The image a video frame's dream starts from: the new source frame with the previous
+    dreamed frame, warped into it by the optical flow, blended in where the flow is reliable.
+
+    ``source + blend * mask * (warped - source)``: the classic DeepDream video loop, so that
+    patterns follow the motion instead of boiling; at a cut (``warped`` None) the source.
+
+    Args:
+        source: the frame, RGB (1, 3, H, W) in [0, 1].
+        warped: the previous dreamed frame warped into this one, or None.
+        mask: (1, 1, H, W), 1 where the warp is reliable (None: everywhere).
+        blend: 0 (the source only) to 1 (the warped dream wherever reliable).
+
+    Example::
+
+        start = video_start(ctx.tensor("source"), ctx.tensor("warped"), ctx.tensor("mask"), 0.5)
+        frame = dream(start, cfg, backbone=bb)
+    """
+    if warped is None or blend <= 0:
+        return source
+    weight = blend if mask is None else blend * mask.to(source)
+    return source + weight * (warped.to(source) - source)
+
+
+def video_frame_config(config: DreamConfig, first: bool) -> DreamConfig:
+    """A video frame's settings: a shot's first frame (or every frame, with ``blend`` 0) as
+    configured; a later one with ``frame_iterations`` steps per octave (default half).
+
+    A later frame starts from ``blend`` of the previous dream, so the pattern's strength
+    settles where a frame's new dreaming equals what the blend lets fade: about
+    ``steps / (1 - blend)``. Fewer steps with more blend keep that strength (half the
+    steps at 0.75 settle where all of them settle at 0.5) with more of the previous frame
+    kept, which is what steadiness is made of.
+    """
+    if first or config.blend <= 0:
+        return config
+    steps = config.frame_iterations or max(1, config.iterations // 2)
+    return dataclasses.replace(config, iterations=steps)
 
 
 def _dream_octaves(

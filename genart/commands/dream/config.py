@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from ...core.config import param
 from ...core.device import MEMORY_FORMATS, PRECISIONS
 from ...core.errors import ConfigError
+from ...video.params import every_param, flow_param, frame_range_param, parse_frame_range
+
+# Videos: chosen on the shared phone clip (docs/PERFORMANCE.md, "Video"): 0.75 grew runaway
+# patterns (a dog took over a face within 20 frames), 0.5 was less steady.
+BLEND = 0.6
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,17 @@ class DreamConfig:
     atlas_steps: int = param(128, "Optimisation steps of the atlas (Adam, all tiles at once).", min=1)
     atlas_learning_rate: float = param(0.05, "Adam's step size on the atlas's Fourier parameters.", min=0.0)
     atlas_decay: float = param(1.0, "Atlas spectrum falloff: amplitude ~ 1/f**decay (lucid: 1).", min=0.0, max=3.0)
+    frame_range: str | None = frame_range_param()
+    every: int = every_param()
+    blend: float = param(
+        BLEND, "Videos: how much of the previous dreamed frame, warped by the optical flow, each frame "
+        "starts from (the rest is the new frame); 0 dreams every frame on its own.", min=0.0, max=1.0,
+    )
+    frame_iterations: int = param(
+        0, "Videos: steps per octave for each frame after a shot's first (0: half of --iterations); the "
+        "warped previous dream carries the rest.", min=0,
+    )
+    flow: str = flow_param()
 
     def __post_init__(self) -> None:
         if self.layer_weights and len(self.layer_weights) != len(self.layers):
@@ -93,6 +109,8 @@ class DreamConfig:
             raise ConfigError(f"grid: expected ROWSxCOLS such as 4x4, got {self.grid!r}")
         if self.tile_size and self.tile_size < 64:
             raise ConfigError(f"tile_size: {self.tile_size} is below 64 px (0 disables tiling)")
+        if self.frame_range is not None:
+            parse_frame_range(self.frame_range)
 
 
 _GRID = re.compile(r"\s*(\d+)\s*[xX*]\s*(\d+)\s*")

@@ -5,8 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from ...engine import batch
+from ...engine.media import is_video_item, render_video_job, video_callback
 from ...engine.runner import Runner
-from .algorithm import dream, dream_frames
+from .algorithm import dream, dream_frames, video_frame_config, video_start
 from .animation import frame_path, write_animation, written_frames
 from .checks import required_layers
 from .objectives import label_index
@@ -27,6 +28,8 @@ class DreamRunner(Runner):
     def process(self, job: batch.Job) -> dict[str, Any]:
         if self.config.visualize:
             return self._atlas(job)
+        if is_video_item(job.item):
+            return self._video(job)
         return self._animate(job) if self.config.frames else self._dream(job)
 
     def _atlas(self, job: batch.Job) -> dict[str, Any]:
@@ -34,6 +37,20 @@ class DreamRunner(Runner):
 
         sheet = dream_atlas(self.config, self.backbone, callback=self.job_callback(job))
         return self.save_image(job, sheet, layer=self.config.visualize)
+
+    def _video(self, job: batch.Job) -> dict[str, Any]:
+        """Frame by frame, each starting from the previous dream warped into it (--blend)."""
+        import dataclasses
+
+        cfg = dataclasses.replace(self.config, size=None)  # the frames are decoded at --size
+        callback = video_callback(self)
+
+        def render(ctx: Any) -> Any:
+            start = video_start(ctx.tensor("source"), ctx.tensor("warped"), ctx.tensor("mask"), cfg.blend)
+            frame_cfg = video_frame_config(cfg, ctx.new_shot)
+            return dream(start, frame_cfg, backbone=self.backbone, guide=self.guide, callback=callback)
+
+        return render_video_job(self, job, render, size=self.config.size)
 
     def _input(self, job: batch.Job) -> tuple[Any, Any]:
         """The job's image as a tensor (dream resizes it to ``size``) and its alpha (the

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from .checks import check_sizes, required_layers
-from .color import ColorPlan, plan_color
+from .color import ColorPlan, plan_color, visible_part
 from .config import StyleConfig
 from ...core.device import Compute
 from ...core.errors import UsageError
@@ -32,14 +32,16 @@ from .pyramid import Scale, plan_scales, scale_sides
 from .loss import (
     FeatureFn,
     Targets,
+    TemporalTarget,
     Weights,
     build_content_targets,
     build_style_targets,
     whole_image_loss,
+    with_temporal,
 )
 from .tiling import ALIGN, probe_strides, tiled_features, tiled_loss, tiled_moments
 
-__all__ = ["stylize", "check_sizes", "required_layers", "DEFAULT_LEARNING_RATES", "TILE_MARGIN"]
+__all__ = ["stylize", "TemporalTarget", "check_sizes", "required_layers", "DEFAULT_LEARNING_RATES", "TILE_MARGIN"]
 
 # Per-pixel step sizes on the [0, 1] scale: L-BFGS picks its own scale after the first
 # step (1 is the usual value); Adam's 0.02 is ~5/255 per step, with iterate averaging.
@@ -57,6 +59,7 @@ def stylize(
     backbone: Any,
     style_masks: Sequence[Tensor | None] | None = None,
     init_image: Tensor | None = None,
+    temporal: Sequence[TemporalTarget] = (),
     callback: EventCallback | None = None,
 ) -> Tensor:
     """Paint ``content`` in the style of ``styles``; return the RGB result at ``config.size``.
@@ -69,6 +72,9 @@ def stylize(
         style_masks: per style image, None or a (1, 1, H', W') mask in [0, 1] (any size,
             stretched to the output) saying where that style paints.
         init_image: the start image for ``config.init == "image"``.
+        temporal: for a video frame, what to stay close to (the previous output warped
+            into this frame, with its reliability mask; Ruder et al. 2016), weighted by
+            ``config.temporal_weight``. Works with tiling too (it is a pixel term).
         callback: receives StageStarted per scale, Step per iteration, Intermediate
             every ``config.save_every`` iterations.
 
@@ -91,6 +97,7 @@ def stylize(
         emit(callback, StageStarted(name, index, len(scales), scale.iterations))
         start = _start_image(plan, scale, image, init_image, config, gen, device)
         loss_fn = _scale_loss(features, layers, plan, masks, scale, config, to_rgb, gen, min_side)
+        loss_fn = _temporal_loss(loss_fn, temporal, scale, config, device)
         image = optimize_image(
             start,
             loss_fn,
@@ -191,6 +198,20 @@ def _finishing(callback: EventCallback | None, plan: ColorPlan) -> EventCallback
         callback(event)
 
     return forward
+
+
+def _temporal_loss(loss_fn, temporal: Sequence[TemporalTarget], scale: Scale, config: StyleConfig, device):
+    """The scale's loss plus the temporal term, its targets resized to the scale."""
+    if not temporal or config.temporal_weight <= 0:
+        return loss_fn
+    size = (scale.height, scale.width)
+    view = visible_part(config.color)
+    targets = [
+        TemporalTarget(view(resize(t.image.to(device).float(), size)).clamp(0, 1),
+                       resize(t.mask.to(device).float(), size).clamp(0, 1), t.weight)
+        for t in temporal
+    ]
+    return with_temporal(loss_fn, targets, config.temporal_weight, view)
 
 
 def _tiled(side: int, config: StyleConfig) -> bool:

@@ -30,6 +30,7 @@ __all__ = [
     "COLOR_MODES",
     "ColorPlan",
     "plan_color",
+    "visible_part",
     "rgb_to_yiq",
     "yiq_to_rgb",
     "preserve_colors",
@@ -130,6 +131,12 @@ COLOR_MODES: dict[str, Callable[[Tensor, Sequence[Tensor]], ColorPlan]] = {
     "luminance": _plan_luminance,
     "match": _plan_match,
 }
+
+
+def visible_part(mode: str) -> Callable[[Tensor], Tensor]:
+    """The part of an optimised image (or of an RGB result) that colour-control ``mode``
+    lets through to the output: the luminance where the photo's colours are kept, else all."""
+    return _luminance if mode in ("preserve", "luminance") else (lambda img: img)
 
 
 def plan_color(mode: str, content: Tensor, styles: Sequence[Tensor]) -> ColorPlan:

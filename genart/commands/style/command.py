@@ -13,11 +13,12 @@ from typing import Any, Mapping, Sequence
 import click
 
 from ...core.budget import OVERHEAD, feature_bytes, image_bytes
-from ...core.command import Command, Output
+from ...core.command import IMAGE_FORMATS, VIDEO_FORMATS, Command, Inputs, Output
 from ...core.errors import UsageError
 from ...core.session import Session
 from ...engine import batch
 from ...engine.checks import check_output_size, input_sizes, naming, registered_spec
+from ...engine.media import check_video_jobs, media_extension
 from .checks import check_sizes, required_layers
 from .config import StyleConfig
 
@@ -104,8 +105,10 @@ def estimate_memory(config: StyleConfig, spec: Any, height: int, width: int) -> 
 
 
 def _check(session: StyleSession, jobs: list[batch.Job]) -> None:
-    """Every output within --max-pixels and the machine's memory, before any work."""
+    """Every output within --max-pixels and the machine's memory, and every video's output
+    and frame range, before any work."""
     cfg = session.config
+    check_video_jobs(session, jobs)
     spec = registered_spec(cfg.model)
     for path, (w, h) in input_sizes(jobs, session.max_pixels).items():
         if spec is not None:
@@ -119,8 +122,12 @@ COMMAND = Command(
     name="style",
     config=StyleConfig,
     runner="genart.commands.style.runner:StyleRunner",
-    summary="Paint images in the style of others (neural style transfer).",
-    help="""Paint IMAGES (files, folders, globs or -) in the style of --style images.
+    summary="Paint images and videos in the style of others (neural style transfer).",
+    help="""Paint IMAGES and VIDEOS (files, folders, globs or -) in the style of --style images.
+
+    A video comes back as a video (same frame rate, sound kept), steady from frame to
+    frame: each frame starts from the previous one warped by the optical flow and a
+    temporal loss keeps it there (--temporal-weight; 0 styles frames independently).
 
     \b
     genart style photo.jpg --style starry.jpg -o out.png
@@ -130,8 +137,14 @@ COMMAND = Command(
     genart style photo.jpg -s starry.jpg --no-pyramid --iterations 500 --size 512 -o single.png
     genart style photo.jpg -s starry.jpg --preset vgg19-partial \\
         --weights ../shared/weights/vgg19-caffe-conv1_1-conv3_4.pth -o out.png
+    genart style clip.mp4 -s starry.jpg -o clip_starry.mp4
+    genart style clip.mp4 -s starry.jpg --frame-range 0:96 --size 384 -o test.mp4
+    genart style clips/ -s starry.jpg -o styled/      # folders mix videos and images
     """,
-    output=Output(template="{stem}_{style}"),
+    inputs=Inputs.MEDIA,
+    input_metavar="IMAGES|VIDEOS...",
+    output=Output(template="{stem}_{style}", formats=(*IMAGE_FORMATS, *VIDEO_FORMATS)),
+    extension=media_extension,
     options=(
         click.Option(["--style", "-s", "styles"], multiple=True, metavar="FILE[,FILE...]",
                      help="Style image(s). Repeat for one output per style; a comma-separated list is "
@@ -144,5 +157,10 @@ COMMAND = Command(
     session=_session,
     variants=lambda session: [{"style": v.name} for v in session.styles],
     check=_check,
-    api={"stylize": "genart.commands.style.algorithm:stylize", "StyleConfig": "genart.commands.style.config:StyleConfig"},
+    api={
+        "stylize": "genart.commands.style.algorithm:stylize",
+        "StyleConfig": "genart.commands.style.config:StyleConfig",
+        "TemporalTarget": "genart.commands.style.algorithm:TemporalTarget",
+        "stylize_frame": "genart.commands.style.video:stylize_frame",
+    },
 )

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from ...core.config import param
 from ...core.device import MEMORY_FORMATS, PRECISIONS
 from ...core.errors import ConfigError
+from ...video.params import every_param, flow_param, frame_range_param, parse_frame_range
 
 VGG_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+# Videos: chosen on the shared phone clip (docs/PERFORMANCE.md, "Video").
+TEMPORAL_WEIGHT = 300.0
+FRAME_ITERATIONS = 40
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,21 @@ class StyleConfig:
         choices=MEMORY_FORMATS,
     )
     seed: int = param(0, "Random seed (noise init, tile shifts); same seed, same image.")
+    frame_range: str | None = frame_range_param()
+    every: int = every_param()
+    temporal_weight: float = param(
+        TEMPORAL_WEIGHT, "Videos: weight of the temporal loss that keeps each frame close to the previous "
+        "one warped by the optical flow (Ruder et al. 2016); 0 styles every frame on its own.", min=0.0,
+    )
+    long_term: tuple[int, ...] = param(
+        (), "Videos: also keep close to the frames this many back (e.g. 2,4: long-term consistency; "
+        "each costs two more flows per frame).", min=2,
+    )
+    frame_iterations: int = param(
+        FRAME_ITERATIONS, "Videos: iterations for each frame after a shot's first, at --size only, "
+        "starting from the previous output warped (a shot's first frame gets the whole pyramid).", min=1,
+    )
+    flow: str = flow_param()
 
     def __post_init__(self) -> None:
         _check_pairs(self.style_layer_weights, self.style_layers, "style_layer_weights", "style layers")
@@ -84,6 +103,8 @@ class StyleConfig:
             raise ConfigError("scale_iterations: the last scale (the output) needs at least 1 iteration")
         if self.style_blend_weights and sum(self.style_blend_weights) <= 0:
             raise ConfigError("style_blend_weights: the weights must not all be zero")
+        if self.frame_range is not None:
+            parse_frame_range(self.frame_range)
 
 
 def _check_pairs(weights: tuple, names: tuple, key: str, what: str) -> None:

@@ -31,6 +31,9 @@ __all__ = [
     "style_term",
     "content_term",
     "whole_image_loss",
+    "TemporalTarget",
+    "temporal_term",
+    "with_temporal",
 ]
 
 FeatureFn = Callable[[Tensor], Mapping[str, Tensor]]
@@ -191,3 +194,47 @@ def whole_image_loss(features: FeatureFn, targets: Targets, weights: Weights, to
         return add_tv(total, metrics, x, weights.tv), metrics
 
     return loss_fn
+
+
+@dataclass(frozen=True)
+class TemporalTarget:
+    """What a video frame should stay close to: the previous output warped into this frame.
+
+    Ruder, Dosovitskiy & Brox, "Artistic style transfer for videos" (GCPR 2016), eq. 7:
+    the loss is the mean over all pixels and channels (their 1/D) of
+    ``mask * (x - image)**2``, so pixels the flow cannot follow (``mask`` 0: occluded,
+    disoccluded, motion boundaries) are free. For long-term consistency pass one target
+    per earlier frame, each with the mask of the pixels it is the nearest reliable view of.
+
+    Attributes:
+        image: RGB (1, 3, H, W) in [0, 1] (resized to each scale).
+        mask: (1, 1, H, W) in [0, 1], 1 where ``image`` is reliable.
+        weight: relative weight (the config's ``temporal_weight`` multiplies it).
+    """
+
+    image: Tensor
+    mask: Tensor
+    weight: float = 1.0
+
+
+def temporal_term(x: Tensor, targets: Sequence[TemporalTarget]) -> Tensor:
+    """Weighted sum of each target's masked mean squared difference (targets at x's size)."""
+    return sum(t.weight * (t.mask * (x - t.image).pow(2)).mean() for t in targets)  # type: ignore[return-value]
+
+
+def with_temporal(
+    loss_fn: Callable, targets: Sequence[TemporalTarget], weight: float, view: Callable[[Tensor], Tensor] = lambda x: x
+) -> Callable:
+    """``loss_fn`` plus ``weight`` x :func:`temporal_term` of ``view(x)`` (a pixel term:
+    tiled or not, the same autograd path as total variation). ``view`` keeps the part of
+    the optimised image that reaches the output (its luminance when colours are kept)."""
+    if not targets or weight <= 0:
+        return loss_fn
+
+    def loss(x: Tensor) -> tuple[Tensor, dict[str, float]]:
+        total, metrics = loss_fn(x)
+        term = temporal_term(view(x), targets)
+        metrics["temporal"] = float(term.detach())
+        return total + weight * term, metrics
+
+    return loss
