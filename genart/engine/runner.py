@@ -18,6 +18,7 @@ from typing import Any, Sequence
 from . import batch
 from ..core.errors import GenartError
 from ..core.events import BatchFinished, BatchStarted, EventCallback, Intermediate, Message, emit
+from ..core.cpushare import ThreadGovernor
 from ..core.session import Session
 
 __all__ = ["Runner", "load_runner", "run_local"]
@@ -34,7 +35,9 @@ class Runner:
     def __init__(self, session: Session, callback: EventCallback | None = None) -> None:
         self.session = session
         self.callback = callback
-        self._set_threads(session.threads)
+        # --threads N is fixed; otherwise torch gets this process's fair share of the CPU,
+        # re-read between jobs and during them (genart.core.cpushare).
+        self.cpu_share = ThreadGovernor(session.threads)
         self.load()
 
     @property
@@ -58,6 +61,7 @@ class Runner:
         """Per job, in order: its result, or the GenartError that failed it."""
         out: list[Any] = []
         for job in jobs:
+            self.cpu_share.adjust()
             try:
                 out.append(self.process(job))
             except GenartError as exc:
@@ -124,6 +128,7 @@ class Runner:
         out = Path(job.output) if job.output not in (None, batch.STDIO) else None
 
         def callback(event: Any) -> None:
+            self.cpu_share.poll()
             emit(self.callback, event)
             if isinstance(event, Intermediate) and out is not None and getattr(self.config, "save_every", 0):
                 self._save_intermediate(job, out, event)
@@ -138,13 +143,6 @@ class Runner:
         save_image(event.image, str(dest), format=self.session.image_format,
                    metadata=self.session.metadata(job, intermediate=event.tag))
         emit(self.callback, Message(f"wrote {dest}", "debug"))
-
-    @staticmethod
-    def _set_threads(threads: int | None) -> None:
-        if threads:
-            import torch
-
-            torch.set_num_threads(threads)
 
 
 def load_runner(spec: str) -> type[Runner]:
@@ -170,10 +168,16 @@ def run_local(
     def process_many(chunk: Sequence[batch.Job]) -> list[Any]:
         if not built:
             built.append(runner(session, callback))
+        built[0].cpu_share.adjust()
         return built[0].process_many(chunk)
 
     chunk = runner.chunk_size(session)
-    summary = batch.run_jobs(jobs, process_many=process_many, chunk=chunk, overwrite=session.overwrite, callback=callback)
+    try:
+        summary = batch.run_jobs(jobs, process_many=process_many, chunk=chunk, overwrite=session.overwrite,
+                                 callback=callback)
+    finally:
+        if built:
+            built[0].cpu_share.restore()
     emit(callback, finished_event(summary))
     return summary
 
