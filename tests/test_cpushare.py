@@ -249,3 +249,15 @@ def test_threads_option_is_fixed_in_the_runner(monkeypatch, torch_threads):
     monkeypatch.delenv(cpushare.FAIR_SHARE_ENV, raising=False)
     monkeypatch.setattr(cpushare, "read_sample", lambda: FakeMachine(load=2.0).sample())
     assert _run(threads=2) == [2, 2]
+
+
+def test_changes_are_reported():
+    m = FakeMachine(load=1.0)
+    seen = []
+    g = ThreadGovernor(None, env={}, sample=m.sample, set_threads=m.set_calls.append, get_threads=lambda: 2,
+                       clock=lambda: m.now, on_change=lambda n, others: seen.append((n, round(others, 2))))
+    m.advance(1.0)
+    g.adjust()
+    m.advance(1.5)
+    g.adjust()  # same count: not reported again
+    assert seen == [(1, 1.0)]

@@ -179,6 +179,8 @@ class ThreadGovernor:
         env: the environment to read ``OMP_NUM_THREADS`` and ``GENART_FAIR_SHARE`` from.
         sample: reads the machine (default :func:`read_sample`; tests pass fakes).
         set_threads / get_threads: torch's setters (tests pass fakes).
+        clock: the clock the readings' ``wall`` uses (default ``time.monotonic``).
+        on_change: called with the new count and the cores busy elsewhere when it changes.
     """
 
     def __init__(
@@ -190,10 +192,12 @@ class ThreadGovernor:
         set_threads: Callable[[int], None] | None = None,
         get_threads: Callable[[], int] | None = None,
         clock: Callable[[], float] | None = None,
+        on_change: Callable[[int, float], None] | None = None,
     ) -> None:
         env = os.environ if env is None else env
         self._set = set_threads or _torch_set_threads
         self._sample, self._clock = sample or read_sample, clock or time.monotonic
+        self._on_change = on_change
         self.explicit = explicit
         self.automatic = explicit is None and enabled(env) and not any(env.get(k) for k in EXPLICIT_THREAD_ENV)
         self.threads: int | None = explicit
@@ -237,11 +241,14 @@ class ThreadGovernor:
         now = self._sample()
         if now is None:
             return self.threads
-        wanted = fair_threads(self.most, self.cpus, others_busy(self._last, now))
+        others = others_busy(self._last, now)
+        wanted = fair_threads(self.most, self.cpus, others)
         self._last = now
         if wanted != self.threads:
             self._set(wanted)
             self.threads = wanted
+            if self._on_change:
+                self._on_change(wanted, others)
         return wanted
 
 

@@ -10,6 +10,7 @@ This module is torch-free; runners import torch inside their own modules.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 from pathlib import Path
@@ -35,9 +36,10 @@ class Runner:
     def __init__(self, session: Session, callback: EventCallback | None = None) -> None:
         self.session = session
         self.callback = callback
+        self.session = self._resolve_precision(session)
         # --threads N is fixed; otherwise torch gets this process's fair share of the CPU,
         # re-read between jobs and during them (genart.core.cpushare).
-        self.cpu_share = ThreadGovernor(session.threads)
+        self.cpu_share = ThreadGovernor(session.threads, on_change=self._threads_changed)
         self.load()
 
     @property
@@ -69,6 +71,18 @@ class Runner:
         return out
 
     # ----------------------------------------------------------------------- helpers
+    def _resolve_precision(self, session: Session) -> Session:
+        """The session with ``precision: auto`` replaced by what it means for this command
+        on this device (genart.core.device.bf16_is_faster), so the algorithm runs it and
+        the outputs record it."""
+        config = session.config
+        if getattr(config, "precision", None) != "auto":
+            return session
+        from ..core.device import use_bf16
+
+        precision = "bf16" if use_bf16("auto", self.device, session.command) else "fp32"
+        return dataclasses.replace(session, config=dataclasses.replace(config, precision=precision))
+
     @functools.cached_property
     def device(self) -> Any:
         from ..core.device import select_device
@@ -134,6 +148,9 @@ class Runner:
                 self._save_intermediate(job, out, event)
 
         return callback
+
+    def _threads_changed(self, threads: int, others: float) -> None:
+        emit(self.callback, Message(f"torch threads: {threads} (other processes keep {others:.1f} cores busy)", "debug"))
 
     def _save_intermediate(self, job: batch.Job, out: Path, event: Intermediate) -> None:
         from ..imageio import save_image
