@@ -36,6 +36,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from backbone_wrappers import Wrapped
 from genart.core.events import Step
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -123,27 +124,6 @@ def dream_case(size: int):
     return run, quality, "classic: 4 octaves x 10 steps"
 
 
-class _ForwardInBf16:
-    """A backbone whose extractors run under bf16 autocast and return fp32 features: what
-    a doodle precision setting would do (as style does), the patch matching staying fp32."""
-
-    def __init__(self, backbone: Any) -> None:
-        self._backbone = backbone
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._backbone, name)
-
-    def extractor(self, *args: Any, **kwargs: Any) -> Callable[[Any], dict]:
-        inner = self._backbone.extractor(*args, **kwargs)
-
-        def run(x):
-            with _autocast(True):
-                feats = inner(x)
-            return {k: v.float() for k, v in feats.items()}
-
-        return run
-
-
 def doodle_case(size: int, whole: bool = False):
     from genart.commands.doodle.algorithm import doodle
     from genart.commands.doodle.config import DoodleConfig
@@ -158,7 +138,7 @@ def doodle_case(size: int, whole: bool = False):
 
     def run(bf16: bool, seed: int, threads: int) -> Run:
         cfg = dataclasses.replace(base, seed=seed)
-        net = _ForwardInBf16(backbone) if bf16 and not whole else backbone
+        net = Wrapped(backbone, bf16=True) if bf16 and not whole else backbone
 
         def go(cb):
             with _autocast(bf16 and whole):
