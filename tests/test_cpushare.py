@@ -261,3 +261,13 @@ def test_changes_are_reported():
     m.advance(1.5)
     g.adjust()  # same count: not reported again
     assert seen == [(1, 1.0)]
+
+
+def test_a_command_without_torch_never_loads_it():
+    import subprocess
+    import sys
+
+    code = ("import sys, time; from genart.core.cpushare import ThreadGovernor; g = ThreadGovernor(None, env={}); "
+            "time.sleep(0.3); g.adjust(); g.poll(0); g.restore(); print('torch' in sys.modules, g._decided)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False True"

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, MutableMapping
@@ -203,7 +204,8 @@ class ThreadGovernor:
         self.threads: int | None = explicit
         if explicit:
             self._set(explicit)
-        self.most = (get_threads or _torch_get_threads)() if self.automatic else 0
+        self._get = get_threads or _torch_get_threads
+        self.most = 0  # torch's own count, read at the first decision (torch may not be loaded yet)
         self.cpus = available_cpus()
         self._last = self._first_reading() if self.automatic else None
         self._decided = False
@@ -233,11 +235,15 @@ class ThreadGovernor:
 
     def restore(self) -> None:
         """Give torch back the thread count it had before (after a run)."""
-        if self.automatic and self.threads not in (None, self.most):
+        if self.automatic and self.most and self.threads not in (None, self.most):
             self._set(self.most)
             self.threads = self.most
 
     def _update(self) -> int | None:
+        if not self.most:
+            if self._get is _torch_get_threads and "torch" not in sys.modules:
+                return self.threads  # a command without torch: nothing to share out
+            self.most = self._get()
         now = self._sample()
         if now is None:
             return self.threads
