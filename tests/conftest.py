@@ -37,3 +37,10 @@ def _fp32_unless_asked(monkeypatch):
     """``precision: auto`` means fp32 in tests on every CPU, with or without native bf16
     (which "auto" would pick). Tests of the bf16 path set GENART_BF16=1 themselves."""
     monkeypatch.setenv("GENART_BF16", "0")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_threads(monkeypatch):
+    """Runners keep torch's thread count in tests: results must not depend on how busy
+    the machine is (genart.core.cpushare). tests/test_cpushare.py turns it back on."""
+    monkeypatch.setenv("GENART_FAIR_SHARE", "0")

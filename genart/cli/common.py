@@ -59,7 +59,7 @@ def common_params(command: Command) -> list[click.Parameter]:
         *split,
         click.Option(["--device"], type=click.Choice(DEVICES), default="auto", show_default=True, help="Where to compute."),
         click.Option(["--threads"], type=click.IntRange(min=1), default=None,
-                     help="CPU threads for the computation (default: torch's choice)."),
+                     help="CPU threads for the computation (default: the cores other programs leave free, re-checked as it runs)."),
         click.Option(["--offline"], is_flag=True, default=None, help="Never use the network (also GENART_OFFLINE=1)."),
         *view_params(command),
     ]

@@ -15,6 +15,7 @@ import sys
 import click
 
 from .. import __version__, registry
+from ..core import cpushare
 from ..core.command import Command
 from ..core.errors import ExitCode, GenartError
 from .common import EXIT_HELP, common_params, input_params, output_params, run_command
@@ -95,6 +96,10 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: runs the group and maps errors to one line and an exit code."""
+    # Before torch loads: OpenMP threads that sleep while they wait, and the first
+    # reading of the machine's load (genart.core.cpushare), so a busy CPU is shared.
+    cpushare.passive_wait_env()
+    cpushare.remember_start()
     try:
         code = cli.main(args=argv, prog_name="genart", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):

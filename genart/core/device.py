@@ -17,6 +17,7 @@ T = TypeVar("T")
 from .errors import UsageError
 
 __all__ = [
+    "BF16_COMMANDS",
     "BF16_ENV",
     "MEMORY_FORMATS",
     "PRECISIONS",
@@ -33,6 +34,14 @@ MEMORY_FORMATS = ("auto", "channels-last", "contiguous")
 # Overrides the hardware check behind ``precision: auto`` (1: bf16, 0: fp32), e.g. to
 # make a test suite or a comparison independent of the CPU it runs on.
 BF16_ENV = "GENART_BF16"
+# The commands for which ``precision: auto`` may pick bf16: on the real weights their
+# results in bf16 equal those in fp32 (style and content losses within 1%, dream's
+# objective within its seed-to-seed spread, classify's top-5 identical, images no further
+# apart than two seeds), and bf16 is faster wherever the hardware has native bf16 (on an
+# AVX512-BF16 CPU: style 1.6x, classify 1.5x, dream 1.25x per step).
+# benchmarks/bench_precision_commands.py measures both; docs/PERFORMANCE.md has the figures.
+# Commands not listed (and library calls that name none) follow the hardware alone.
+BF16_COMMANDS = frozenset({"style", "dream", "classify"})
 
 
 def select_device(name: str = "auto"):
@@ -52,31 +61,37 @@ def select_device(name: str = "auto"):
     return torch.device(name)
 
 
-def use_bf16(precision: str, device) -> bool:
+def use_bf16(precision: str, device, command: str | None = None) -> bool:
     """Resolve a ``precision`` setting (``auto``, ``fp32`` or ``bf16``) for ``device``:
-    ``auto`` means bf16 autocast only where :func:`bf16_is_faster`."""
+    ``auto`` means bf16 autocast only where :func:`bf16_is_faster` for ``command``."""
     if precision not in PRECISIONS:
         raise UsageError(f"precision: {precision!r} is not one of {', '.join(PRECISIONS)}")
     if precision == "auto":
-        return bf16_is_faster(device)
+        return bf16_is_faster(device, command)
     return precision == "bf16"
 
 
-def bf16_is_faster(device) -> bool:
-    """Whether bfloat16 autocast pays off on ``device``.
+def bf16_is_faster(device, command: str | None = None) -> bool:
+    """Whether bfloat16 autocast pays off on ``device`` (for ``command``, when named).
 
-    On CUDA GPUs with bf16 tensor cores it does. On CPUs it does only where the CPU has
-    native bf16 matrix instructions (AMX or AVX512-BF16); elsewhere bf16 is emulated and
-    slower than fp32 (measured in benchmarks/bench_classify.py). The environment variable
-    ``GENART_BF16`` (1 or 0) overrides the check.
+    On CUDA GPUs it does from compute capability 8.0 (Ampere: bf16 tensor cores); older
+    GPUs emulate it. On CPUs it does only where the CPU has native bf16 instructions (AMX
+    or AVX512-BF16); elsewhere bf16 is emulated and 2-3.6x slower than fp32 (measured in
+    benchmarks/bench_classify.py and bench_style.py). A named ``command`` must also be in
+    :data:`BF16_COMMANDS` (those whose art bf16 leaves unchanged). The environment
+    variable ``GENART_BF16`` (1 or 0) overrides all of this.
+
+    Example::
+
+        bf16_is_faster(torch.device("cpu"), "style")   # True on an AVX512-BF16 CPU
     """
     forced = _forced_bf16()
     if forced is not None:
         return forced
-    import torch
-
+    if command is not None and command not in BF16_COMMANDS:
+        return False
     if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
+        return _cuda_has_bf16(device)
     if device.type == "cpu":
         return _cpu_has_bf16()
     return False
@@ -119,9 +134,12 @@ class Compute:
     channels_last: bool = False
 
     @classmethod
-    def resolve(cls, device, *, precision: str = "fp32", memory_format: str = "contiguous") -> "Compute":
-        """The settings ``precision`` and ``memory_format`` resolved for ``device``."""
-        return cls(device, use_bf16(precision, device), use_channels_last(memory_format, device))
+    def resolve(
+        cls, device, *, precision: str = "fp32", memory_format: str = "contiguous", command: str | None = None
+    ) -> "Compute":
+        """The settings ``precision`` and ``memory_format`` resolved for ``device`` (and
+        ``command``, whose results must stay the same in bf16: :data:`BF16_COMMANDS`)."""
+        return cls(device, use_bf16(precision, device, command), use_channels_last(memory_format, device))
 
     def autocast(self) -> ContextManager[Any]:
         return autocast(self.device, self.bf16)
@@ -147,6 +165,12 @@ def _forced_bf16() -> bool | None:
     if value not in ("0", "1"):
         raise UsageError(f"{BF16_ENV}={value!r}: use 1 (bf16) or 0 (fp32), or leave it unset")
     return value == "1"
+
+
+def _cuda_has_bf16(device) -> bool:
+    import torch
+
+    return torch.cuda.get_device_capability(device) >= (8, 0)
 
 
 def _cpu_has_bf16() -> bool:

@@ -10,6 +10,7 @@ This module is torch-free; runners import torch inside their own modules.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any, Sequence
 from . import batch
 from ..core.errors import GenartError
 from ..core.events import BatchFinished, BatchStarted, EventCallback, Intermediate, Message, emit
+from ..core.cpushare import ThreadGovernor
 from ..core.session import Session
 
 __all__ = ["Runner", "load_runner", "run_local"]
@@ -34,7 +36,10 @@ class Runner:
     def __init__(self, session: Session, callback: EventCallback | None = None) -> None:
         self.session = session
         self.callback = callback
-        self._set_threads(session.threads)
+        self.session = self._resolve_precision(session)
+        # --threads N is fixed; otherwise torch gets this process's fair share of the CPU,
+        # re-read between jobs and during them (genart.core.cpushare).
+        self.cpu_share = ThreadGovernor(session.threads, on_change=self._threads_changed)
         self.load()
 
     @property
@@ -58,6 +63,7 @@ class Runner:
         """Per job, in order: its result, or the GenartError that failed it."""
         out: list[Any] = []
         for job in jobs:
+            self.cpu_share.adjust()
             try:
                 out.append(self.process(job))
             except GenartError as exc:
@@ -65,6 +71,18 @@ class Runner:
         return out
 
     # ----------------------------------------------------------------------- helpers
+    def _resolve_precision(self, session: Session) -> Session:
+        """The session with ``precision: auto`` replaced by what it means for this command
+        on this device (genart.core.device.bf16_is_faster), so the algorithm runs it and
+        the outputs record it."""
+        config = session.config
+        if getattr(config, "precision", None) != "auto":
+            return session
+        from ..core.device import use_bf16
+
+        precision = "bf16" if use_bf16("auto", self.device, session.command) else "fp32"
+        return dataclasses.replace(session, config=dataclasses.replace(config, precision=precision))
+
     @functools.cached_property
     def device(self) -> Any:
         from ..core.device import select_device
@@ -124,11 +142,15 @@ class Runner:
         out = Path(job.output) if job.output not in (None, batch.STDIO) else None
 
         def callback(event: Any) -> None:
+            self.cpu_share.poll()
             emit(self.callback, event)
             if isinstance(event, Intermediate) and out is not None and getattr(self.config, "save_every", 0):
                 self._save_intermediate(job, out, event)
 
         return callback
+
+    def _threads_changed(self, threads: int, others: float) -> None:
+        emit(self.callback, Message(f"torch threads: {threads} (other processes keep {others:.1f} cores busy)", "debug"))
 
     def _save_intermediate(self, job: batch.Job, out: Path, event: Intermediate) -> None:
         from ..imageio import save_image
@@ -138,13 +160,6 @@ class Runner:
         save_image(event.image, str(dest), format=image_format(self.session),
                    metadata=self.session.metadata(job, intermediate=event.tag))
         emit(self.callback, Message(f"wrote {dest}", "debug"))
-
-    @staticmethod
-    def _set_threads(threads: int | None) -> None:
-        if threads:
-            import torch
-
-            torch.set_num_threads(threads)
 
 
 def image_format(session: Session) -> str | None:
@@ -177,10 +192,16 @@ def run_local(
     def process_many(chunk: Sequence[batch.Job]) -> list[Any]:
         if not built:
             built.append(runner(session, callback))
+        built[0].cpu_share.adjust()
         return built[0].process_many(chunk)
 
     chunk = runner.chunk_size(session)
-    summary = batch.run_jobs(jobs, process_many=process_many, chunk=chunk, overwrite=session.overwrite, callback=callback)
+    try:
+        summary = batch.run_jobs(jobs, process_many=process_many, chunk=chunk, overwrite=session.overwrite,
+                                 callback=callback)
+    finally:
+        if built:
+            built[0].cpu_share.restore()
     emit(callback, finished_event(summary))
     return summary
 
