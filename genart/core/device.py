@@ -14,6 +14,7 @@ from typing import Any, Callable, ContextManager, TypeVar
 
 T = TypeVar("T")
 
+from .config import param
 from .errors import UsageError
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "Compute",
     "autocast",
     "bf16_is_faster",
+    "memory_format_param",
+    "precision_param",
     "select_device",
     "use_bf16",
     "use_channels_last",
@@ -31,6 +34,22 @@ __all__ = [
 
 PRECISIONS = ("auto", "fp32", "bf16")
 MEMORY_FORMATS = ("auto", "channels-last", "contiguous")
+
+
+def precision_param() -> Any:
+    """The ``precision`` setting of a command that computes with a backbone."""
+    return param(
+        "auto", "Arithmetic: fp32, bf16 (autocast), or auto (bf16 where the device runs it faster).",
+        choices=PRECISIONS,
+    )
+
+
+def memory_format_param(default: str = "auto") -> Any:
+    """The ``memory_format`` setting of a command that computes with a backbone."""
+    return param(
+        default, "Tensor layout: channels-last, contiguous, or auto (channels-last on GPUs only).",
+        choices=MEMORY_FORMATS,
+    )
 # Overrides the hardware check behind ``precision: auto`` (1: bf16, 0: fp32), e.g. to
 # make a test suite or a comparison independent of the CPU it runs on.
 BF16_ENV = "GENART_BF16"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.config import param
-from ...core.device import MEMORY_FORMATS, PRECISIONS
+from ...core.device import memory_format_param, precision_param
 
 
 @dataclass(frozen=True)
@@ -20,12 +20,5 @@ class ClassifyConfig:
     weights: str | None = param(None, "Weights file to use instead of the cache/download.", path=True)
     topk: int = param(5, "How many classes to report per image.", min=1, max=1000)
     batch_size: int = param(8, "Images per forward pass.", min=1)
-    precision: str = param(
-        "auto",
-        "Arithmetic: fp32, bf16 (autocast), or auto (bf16 where the device runs it faster).",
-        choices=PRECISIONS,
-    )
-    memory_format: str = param(
-        "channels-last", "Tensor layout: channels-last, contiguous, or auto (channels-last on GPUs only).",
-        choices=MEMORY_FORMATS,
-    )
+    precision: str = precision_param()
+    memory_format: str = memory_format_param("channels-last")

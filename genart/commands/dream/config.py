@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ...core.config import param
-from ...core.device import MEMORY_FORMATS, PRECISIONS
+from ...core.device import memory_format_param, precision_param
 from ...core.errors import ConfigError
 from ...video.params import every_param, flow_param, frame_range_param, parse_frame_range
 
@@ -69,15 +69,8 @@ class DreamConfig:
         "gif", "Animation file written beside the frames.", choices=("gif", "webp", "none")
     )
     size: int | None = param(None, "Resize the input so its long side is this many px.", min=16)
-    precision: str = param(
-        "auto",
-        "Arithmetic: fp32, bf16 (autocast), or auto (bf16 where the device runs it faster).",
-        choices=PRECISIONS,
-    )
-    memory_format: str = param(
-        "channels-last", "Tensor layout: channels-last, contiguous, or auto (channels-last on GPUs only).",
-        choices=MEMORY_FORMATS,
-    )
+    precision: str = precision_param()
+    memory_format: str = memory_format_param("channels-last")
     seed: int = param(0, "Random seed (jitter, transforms, noise); same seed, same dream.")
     visualize: str | None = param(
         None, "Channel atlas: render the channels of this layer from noise, in a labelled grid, "

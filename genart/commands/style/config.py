@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.config import param
-from ...core.device import MEMORY_FORMATS, PRECISIONS
+from ...core.device import memory_format_param, precision_param
 from ...core.errors import ConfigError
 from ...video.params import every_param, flow_param, frame_range_param, parse_frame_range
 
@@ -67,14 +67,8 @@ class StyleConfig:
     )
     tile_size: int = param(768, "Tile scales larger than this (px, long side); 0: never tile.", min=0)
     save_every: int = param(0, "Emit an intermediate image every N iterations (0: never).", min=0)
-    precision: str = param(
-        "auto", "Arithmetic: fp32, bf16 (autocast), or auto (bf16 where the device runs it faster).",
-        choices=PRECISIONS,
-    )
-    memory_format: str = param(
-        "auto", "Tensor layout: channels-last, contiguous, or auto (channels-last on GPUs only).",
-        choices=MEMORY_FORMATS,
-    )
+    precision: str = precision_param()
+    memory_format: str = memory_format_param("auto")
     seed: int = param(0, "Random seed (noise init, tile shifts); same seed, same image.")
     frame_range: str | None = frame_range_param()
     every: int = every_param()
