@@ -53,6 +53,13 @@ class StyleConfig:
     iterations: int = param(80, "Iterations at the final scale.", min=1)
     coarse_iterations: int = param(80, "Iterations at each earlier scale (0: earlier scales only resize).", min=0)
     scale_iterations: tuple[int, ...] = param((), "Iterations per scale, coarse to fine (overrides both).", min=0)
+    stop_tolerance: float = param(
+        0.0,
+        "Stop a scale early once its loss improved by less than this fraction over the last "
+        "--stop-window iterations (0: always run every iteration).",
+        min=0.0, max=1.0,
+    )
+    stop_window: int = param(10, "Iterations over which --stop-tolerance is measured.", min=1)
     optimizer: str = param("lbfgs", "Optimiser: lbfgs or adam (with an averaged iterate).", choices=("lbfgs", "adam"))
     learning_rate: float | None = param(None, "Step size; default 1 for lbfgs, 0.02 for adam.", min=0.0)
     history_size: int = param(20, "L-BFGS history (memory: 2 x history x image).", min=1)
