@@ -46,6 +46,7 @@ def test_paints_a_doodle_with_the_sem_convention_and_records_params(files, tmp_p
     meta = read_metadata(out)
     assert meta["command"] == "doodle" and meta["style_map"].endswith("Monet_sem.png")
     assert meta["config"]["phases"] == 1 and meta["target_map"].endswith("Coast_sem.png")
+    assert meta["config"]["stop_tolerance"] == 0.01 and meta["iterations_run"] == [2]  # one phase, 2 steps
 
 
 def test_colour_missing_from_the_style_map_is_a_usage_error(files, tmp_path, monkeypatch, capsys):

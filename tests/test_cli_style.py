@@ -134,3 +134,14 @@ def test_a_layer_beyond_the_weights_fails_once_before_any_job(tmp_path, monkeypa
     assert code == 2 and out == ""  # no job ran, so no JSON lines
     assert err.count("relu9_9") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_stop_tolerance_and_the_iterations_each_scale_ran_are_recorded(files, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out.png"
+    flags = [a if a != "2" else "40" for a in TINY]  # 40 iterations: room to stop early
+    code, stdout, _ = run(["style", str(files["photo"]), "-s", str(files["starry"]), "-o", str(out),
+                           "--stop-tolerance", "0.05", "--stop-window", "3", *flags], monkeypatch, capsys)
+    assert code == 0, stdout
+    meta = read_metadata(out)
+    assert meta["config"]["stop_tolerance"] == 0.05 and meta["config"]["stop_window"] == 3
+    assert len(meta["iterations_run"]) == 1 and 3 < meta["iterations_run"][0] < 40

@@ -234,3 +234,58 @@ def test_runs_on_a_device_other_than_the_cpu(mode):
         out = doodle(*args, cfg, backbone=Elsewhere(), content=_halves(BLUE, RED))
     assert out.device == FAKE
     assert torch.allclose(out.inner, doodle(*args, cfg, backbone=TinyBackbone(), content=_halves(BLUE, RED)), atol=1e-5)
+
+
+def _count_calls(monkeypatch, module, name: str) -> list[int]:
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_propagated_matching_searches_everything_only_in_the_first_phase(backbone, monkeypatch):
+    from genart.commands.doodle import terms
+
+    maps = (_halves(WHITE, BLACK, noise=0), _halves(BLACK, WHITE, noise=0))
+    cfg = dataclasses.replace(CFG, match_stable=0.0)
+    full, local = _count_calls(monkeypatch, terms, "nearest_patches"), _count_calls(monkeypatch, terms, "refine_patches")
+    out = doodle(_halves(RED, BLUE), *maps, dataclasses.replace(cfg, match_search="full"), backbone=backbone)
+    assert local == [] and len(full) == 2 * 2 * 3  # 2 phases x 2 layers x 15 steps / 5
+    full.clear()
+    out = doodle(_halves(RED, BLUE), *maps, cfg, backbone=backbone)
+    assert len(full) == 2 and len(local) == 2 * 2 * 3 - 2  # the first match of phase 1's layers only
+    left, right = out[..., 3:-3, 3:13].mean(dim=(0, 2, 3)), out[..., 3:-3, 19:-3].mean(dim=(0, 2, 3))
+    assert (left - BLUE).norm() < (left - RED).norm() and (right - RED).norm() < (right - BLUE).norm()
+
+
+def test_settled_matches_are_refreshed_less_often(backbone, monkeypatch):
+    from genart.commands.doodle import terms
+
+    calls = _count_calls(monkeypatch, terms, "nearest_patches")
+    cfg = dataclasses.replace(CFG, phases=1, iterations=40, match_search="full")
+    doodle(_halves(RED, BLUE), None, None, dataclasses.replace(cfg, match_stable=0.0), backbone=backbone)
+    every = len(calls)
+    calls.clear()
+    doodle(_halves(RED, BLUE), None, None, dataclasses.replace(cfg, match_stable=1.0), backbone=backbone)
+    assert every == 2 * 8 and len(calls) == 2 * 4  # at 0, 5, 15, 35: the interval doubles
+
+
+def test_a_converged_phase_stops_early_and_tolerance_zero_runs_every_step(backbone):
+    maps = (_halves(WHITE, BLACK, noise=0), _halves(BLACK, WHITE, noise=0))
+
+    def last_steps(**kw):
+        events = []
+        cfg = dataclasses.replace(CFG, iterations=80, **kw)
+        doodle(_halves(RED, BLUE), *maps, cfg, backbone=backbone, callback=events.append)
+        return [e.step for e in events if isinstance(e, Step) and e.step == e.steps]
+
+    assert last_steps(stop_tolerance=0.0) == [80, 80]
+    ran = last_steps(stop_tolerance=0.05, stop_window=5, match_stable=1.0)
+    assert len(ran) == 2 and all(5 < n < 80 for n in ran), ran
+    # Matches that never settle (match_stable 0) never let a phase stop: the loss changes meaning.
+    assert last_steps(stop_tolerance=0.05, stop_window=5, match_stable=0.0) == [80, 80]

@@ -78,6 +78,13 @@ def test_loss_equals_the_unfolded_patch_distance_and_its_gradient():
     (g1,) = torch.autograd.grad(loss, feat)
     (g2,) = torch.autograd.grad(reference, feat)
     assert torch.allclose(g1, g2, atol=1e-6)
+    # PatchVotes, the per-position quadratic used between re-matches: same value, same gradient.
+    votes = mrf.PatchVotes.of(style, match, (7, 9))
+    fast = votes.loss(feat)
+    assert torch.allclose(fast, reference, rtol=1e-5)
+    (g3,) = torch.autograd.grad(fast, feat)
+    assert torch.allclose(g3, g2, atol=1e-6)
+    assert int(votes.count.min()) == 1 and int(votes.count.max()) == 9  # corners and the middle
 
 
 def test_loss_is_zero_for_the_style_itself_and_positive_otherwise():
@@ -97,3 +104,50 @@ def test_running_top_k_across_chunks_equals_the_dense_top_k():
     top = cos.topk(4, dim=1)
     assert torch.equal(index.reshape(4, -1).T, top.indices)
     assert torch.allclose(scores.reshape(4, -1).T, top.values, atol=1e-5)
+
+
+def _smooth(channels: int, h: int, w: int, gen: torch.Generator) -> torch.Tensor:
+    """Features with structure at several scales, like a network's (not white noise)."""
+    coarse = F.interpolate(torch.rand(1, channels, h // 4, w // 4, generator=gen), size=(h, w), mode="bilinear")
+    return coarse + 0.2 * torch.rand(1, channels, h, w, generator=gen)
+
+
+def test_local_search_never_lowers_a_score_and_keeps_an_exact_match():
+    gen = torch.Generator().manual_seed(2)
+    target, style = _smooth(6, 24, 28, gen), _smooth(6, 20, 32, gen)
+    exact = mrf.nearest_patches(target, style)
+    kept = mrf.refine_patches(target, style, exact.index)
+    assert torch.equal(kept.index, exact.index)
+    assert torch.allclose(kept.score, exact.score, atol=1e-5)
+    start = torch.randint(0, 18 * 30, exact.index.shape, generator=gen)
+    before = mrf.refine_patches(target, style, start, rounds=0)
+    after = mrf.refine_patches(target, style, start, rounds=1)
+    assert (after.score >= before.score - 1e-6).all() and after.score.mean() > before.score.mean()
+    _, reference = _dense_reference(target, style)  # the scores are true cosines
+    chosen = F.unfold(target, 3)[0].T, F.unfold(style, 3)[0].T[after.index.flatten()]
+    cos = F.cosine_similarity(*chosen, dim=1).reshape(after.index.shape)
+    assert torch.allclose(after.score, cos, atol=1e-5) and (after.score <= reference + 1e-5).all()
+
+
+def test_local_search_from_a_coarse_phase_finds_nearly_the_exhaustive_matches():
+    gen = torch.Generator().manual_seed(4)
+    target, style = _smooth(8, 40, 48, gen), _smooth(8, 44, 52, gen)
+    exact = mrf.nearest_patches(target, style)
+    half = lambda f: F.interpolate(f, scale_factor=0.5, mode="bilinear", antialias=True)  # noqa: E731
+    coarse = mrf.nearest_patches(half(target), half(style))
+    start = mrf.enlarge_match(coarse, tuple(exact.index.shape), (42, 50), (20, 24))
+    refined = mrf.refine_patches(target, style, start, rounds=4)
+    blind = mrf.refine_patches(target, style, torch.zeros_like(start), rounds=4)
+    assert refined.score.mean() > 0.99 * exact.score.mean()
+    assert refined.score.mean() > blind.score.mean()
+
+
+def test_an_enlarged_match_keeps_each_patch_displacement_scaled():
+    coarse_grid, fine_grid = (10, 12), (20, 24)
+    ys, xs = torch.meshgrid(torch.arange(10), torch.arange(12), indexing="ij")
+    identity = mrf.Match(ys * 12 + xs, torch.ones(10, 12))
+    same = mrf.enlarge_match(identity, fine_grid, fine_grid, coarse_grid)
+    assert torch.equal(same, torch.arange(20 * 24).reshape(20, 24))  # itself, block by block coherent
+    shifted = mrf.Match((ys + 1).clamp(max=9) * 12 + (xs + 2).clamp(max=11), torch.ones(10, 12))
+    moved = mrf.enlarge_match(shifted, fine_grid, fine_grid, coarse_grid)
+    assert int(moved[0, 0]) == 2 * 24 + 4  # one row, two columns down there: two and four here

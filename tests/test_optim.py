@@ -7,7 +7,7 @@ import torch
 from genart.core.errors import GenartError, UsageError
 from genart.core.events import Intermediate, Step
 from genart.core.losses import tv_loss
-from genart.core.optim import optimize_image
+from genart.core.optim import Convergence, optimize_image
 
 
 def _target() -> torch.Tensor:
@@ -45,6 +45,34 @@ def test_emits_one_step_per_iteration_with_metrics_and_intermediates():
     assert steps[-1].metrics["loss"] < steps[0].metrics["loss"]
     tags = [e.tag for e in events if isinstance(e, Intermediate)]
     assert tags == ["s0-step0002", "s0-step0004"]
+
+
+def test_convergence_compares_the_best_loss_over_the_window():
+    stop = Convergence(0.01, window=3)
+    assert not stop.reached([5.0, 4.0, 3.0])  # not a whole window yet
+    assert not stop.reached([5.0, 4.0, 3.0, 2.0])  # 33% better than 3 iterations ago
+    assert stop.reached([5.0, 2.0, 2.0, 1.999, 1.998])  # 0.1% better than the best before
+    # One bad step neither stops the run nor keeps it going: the best loss counts.
+    assert not stop.reached([5.0, 4.0, 9.0, 3.0, 2.0])
+    assert stop.reached([5.0, 2.0, 9.0, 9.0, 9.0])
+    assert not Convergence(0.0, window=1).reached([1.0] * 50)  # 0 never stops
+
+
+def test_stops_once_converged_and_reports_the_steps_it_ran():
+    target = _target()
+    events = []
+    stop = Convergence(0.01, window=5)
+    out = optimize_image(torch.zeros_like(target), _mse_to(target), iterations=500, learning_rate=1.0,
+                         callback=events.append, stop=stop)
+    steps = [e for e in events if isinstance(e, Step)]
+    assert 5 < len(steps) < 500 and all(s.steps == 500 for s in steps[:-1])
+    assert steps[-1].step == steps[-1].steps == len(steps)  # the stage reports itself complete
+    losses = [s.metrics["loss"] for s in steps]
+    assert stop.reached(losses) and not stop.reached(losses[:-1])
+    assert (out - target).pow(2).mean().item() < 1e-3
+    full = optimize_image(torch.zeros_like(target), _mse_to(target), iterations=30, learning_rate=1.0,
+                          stop=Convergence(0.0))
+    assert (full - target).pow(2).mean().item() <= (out - target).pow(2).mean().item()
 
 
 def test_clamp_keeps_pixels_in_range():

@@ -292,3 +292,18 @@ def test_previews_are_finished_like_the_result():
     out = stylize(_content(), [_style()], cfg, backbone=TinyBackbone(), callback=callback)
     assert len(previews) == 3 and all(p.shape == (1, 3, 48, 64) for p in previews)
     assert torch.equal(previews[-1], out)
+
+
+def test_a_converged_scale_stops_early_and_tolerance_zero_runs_every_iteration():
+    def steps_per_scale(**kw):
+        events = []
+        cfg = _config(size=64, start_size=32, iterations=60, coarse_iterations=60, **kw)
+        stylize(_content(), [_style()], cfg, backbone=TinyBackbone(), callback=events.append)
+        stages = [e.steps for e in events if isinstance(e, StageStarted)]
+        steps = [e for e in events if isinstance(e, Step)]
+        return stages, [s.step for s in steps if s.step == s.steps]  # each scale's last step
+
+    announced, ran = steps_per_scale(stop_tolerance=0.0)
+    assert announced == [60, 60, 60] and ran == [60, 60, 60]
+    announced, ran = steps_per_scale(stop_tolerance=0.02, stop_window=5)
+    assert announced == [60, 60, 60] and len(ran) == 3 and all(5 < n < 60 for n in ran), ran

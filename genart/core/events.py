@@ -120,3 +120,28 @@ def emit(callback: EventCallback | None, event: Event) -> None:
     """Send ``event`` to ``callback`` if there is one."""
     if callback is not None:
         callback(event)
+
+
+class StepLog:
+    """A callback that forwards every event and remembers how many steps each stage ran.
+
+    A stage that stops early (``--stop-tolerance``) runs fewer steps than it announced;
+    ``steps_run`` is what a result's recorded parameters keep of that.
+
+    Example::
+
+        log = StepLog(callback)
+        out = stylize(photo, [painting], config, backbone=bb, callback=log)
+        log.steps_run  # e.g. [80, 41, 37]: one count per stage, in order
+    """
+
+    def __init__(self, callback: EventCallback | None = None) -> None:
+        self.callback = callback
+        self.steps_run: list[int] = []
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, StageStarted) and event.steps:  # not an outer stage (a frame)
+            self.steps_run.append(0)
+        elif isinstance(event, Step) and self.steps_run:
+            self.steps_run[-1] = event.step
+        emit(self.callback, event)

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Protocol
 
 import torch
 from torch import Tensor
 
 from .errors import GenartError, UsageError
-from .events import EventCallback, Intermediate, Step, emit
+from .events import EventCallback, Intermediate, Message, Step, emit
 
-__all__ = ["LossFn", "OPTIMIZERS", "Optimizer", "optimize_image"]
+__all__ = ["Convergence", "LossFn", "OPTIMIZERS", "Optimizer", "StopRule", "optimize_image"]
 
 LossFn = Callable[[Tensor], "tuple[Tensor, Mapping[str, float]]"]
 
@@ -88,6 +88,40 @@ OPTIMIZERS: dict[str, Optimizer] = {
 }
 
 
+class StopRule(Protocol):
+    """Decides after each iteration whether an optimisation may end early."""
+
+    def reached(self, losses: list[float]) -> bool:
+        """``losses``: the loss of every iteration so far, oldest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """When an optimisation has converged: its best loss improved by less than
+    ``tolerance`` (a fraction of it) over the last ``window`` iterations.
+
+    The best loss so far, not the last one, so a single bad L-BFGS step neither stops a
+    run nor keeps it going. ``tolerance`` 0 never stops early.
+
+    Example::
+
+        stop = Convergence(0.01, window=10)  # stop once 10 iterations gain less than 1%
+        out = optimize_image(start, loss_fn, iterations=200, learning_rate=1.0, stop=stop)
+    """
+
+    tolerance: float
+    window: int = 10
+
+    def reached(self, losses: "list[float]") -> bool:
+        """Whether the run whose losses (one per iteration, oldest first) these are may stop."""
+        if self.tolerance <= 0 or len(losses) <= self.window:
+            return False
+        before = min(losses[: -self.window])
+        gain = before - min(before, min(losses[-self.window :]))
+        return gain <= self.tolerance * abs(before)
+
+
 # Weight of the pull-back penalty, relative to the loss at the start: any value from 1 to
 # 100 kept L-BFGS's loss curve steady in tests/test_optim.py and the style runs of
 # docs/PERFORMANCE.md ("Keeping pixels in range"); 10 did best.
@@ -126,6 +160,7 @@ def optimize_image(
     average_decay: float = 0.9,
     save_every: int = 0,
     tag: str = "",
+    stop: StopRule | None = None,
 ) -> Tensor:
     """Optimise the pixels of ``init`` to minimise ``loss_fn``; return the result, detached.
 
@@ -134,7 +169,8 @@ def optimize_image(
         loss_fn: maps the image to ``(loss, metrics)``; ``metrics`` (floats, e.g. the
             per-layer losses) are reported with every :class:`Step`.
         optimizer: ``"lbfgs"`` (memory: 2 * history_size * image) or ``"adam"``.
-        iterations: number of iterations; each is one forward and one backward pass.
+        iterations: number of iterations (at most, with ``stop``); each is one forward and
+            one backward pass.
         learning_rate: L-BFGS step scale (1 is the usual) or Adam's step size.
         history_size: L-BFGS memory length.
         callback: receives a :class:`Step` per iteration (whose ``preview`` returns the
@@ -148,6 +184,10 @@ def optimize_image(
             with this decay (0 returns the last iterate).
         save_every: emit intermediate images this often (0 = never).
         tag: prefix for intermediate image tags, e.g. ``"scale2-"``.
+        stop: end before ``iterations`` once the loss has converged (see
+            :class:`Convergence`); the last :class:`Step` of a run that ended early has
+            ``steps`` equal to its ``step`` (the iterations it ran), every earlier one
+            ``steps == iterations``.
 
     Raises:
         GenartError: the loss became nan or infinite (the learning rate is too high).
@@ -163,6 +203,7 @@ def optimize_image(
     boxed = clamp is not None and not kind.projects
     start_loss: list[float] = []  # the penalty's scale, fixed at the first evaluation
     metrics: dict[str, float] = {}
+    losses: list[float] = []
 
     def closure() -> Tensor:
         opt.zero_grad(set_to_none=True)
@@ -191,7 +232,14 @@ def optimize_image(
                 x.clamp_(*clamp)
             if avg is not None:
                 avg.update(x)
-        emit(callback, Step(step, iterations, dict(metrics), preview=current))
+        losses.append(metrics["loss"])
+        done = stop is not None and stop.reached(losses)
+        # An early end reports the stage as complete (step == steps): progress bars fill
+        # and the live page's estimate ends, as after a full run.
+        emit(callback, Step(step, step if done else iterations, dict(metrics), preview=current))
+        if done:
+            emit(callback, Message(f"{tag.rstrip('-') or 'optimisation'}: converged after {step} of {iterations} iterations", "debug"))
+            break
         if save_every > 0 and step % save_every == 0 and step < iterations:
             emit(callback, Intermediate(f"{tag}step{step:04d}", current()))
     return current()

@@ -17,6 +17,7 @@ Example::
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -27,7 +28,7 @@ from .checks import check_sizes, output_reference, required_layers
 from .config import DoodleConfig
 from ...core.errors import UsageError
 from ...core.events import EventCallback, Message, StageStarted, emit
-from ...core.optim import optimize_image
+from ...core.optim import Convergence, optimize_image
 from ...core.geometry import fit_long_side, resize
 
 __all__ = ["DoodleConfig", "check_sizes", "doodle", "prepare_maps", "phase_sizes", "required_layers"]
@@ -80,6 +81,7 @@ def doodle(
     device = getattr(backbone, "device", torch.device("cpu"))
     gen = torch.Generator().manual_seed(config.seed)
     image = None
+    seeds: dict[str, terms.Carried] = {}
     for index, hw in enumerate(sizes):
         emit(callback, StageStarted(f"phase {index + 1}/{len(sizes)} ({hw[1]}x{hw[0]})", index, len(sizes), config.iterations))
         image = _start(image, hw, content, config, gen).to(device)
@@ -92,18 +94,35 @@ def doodle(
             content=None if content is None else _resize(content, hw).to(device),
             out_hw=hw,
         )
+        objective = terms.build_objective(extractor, source, config, phase=index, seeds=seeds)
         image = optimize_image(
             image,
-            terms.build_objective(extractor, source, config, phase=index),
+            objective,
             optimizer=config.optimizer,
             iterations=config.iterations,
             learning_rate=config.learning_rate,
             callback=callback,
             save_every=config.save_every,
             tag=f"phase{index + 1}-",
+            stop=_PhaseStop(Convergence(config.stop_tolerance, config.stop_window), objective),
         )
+        seeds = objective.carried()
     assert image is not None
     return image.clamp(0, 1)
+
+
+@dataclass(frozen=True)
+class _PhaseStop:
+    """A phase has converged when its matches have settled and, since their last refresh,
+    the loss has improved by less than the tolerance over the window. Losses before a
+    refresh measured the distance to other patches: they are not compared."""
+
+    rule: Convergence
+    objective: terms.DoodleObjective
+
+    def reached(self, losses: list[float]) -> bool:
+        since = self.objective.settled_since()
+        return since is not None and self.rule.reached(losses[since:])
 
 
 def prepare_maps(

@@ -56,6 +56,27 @@ class DoodleConfig:
     match_every: int = param(
         10, "Re-match patches every N steps (matching is the expensive part).", min=1
     )
+    stop_tolerance: float = param(
+        0.01,
+        "End a phase early once its loss improved by less than this fraction over the last "
+        "--stop-window steps (in mrf mode counted from a re-match that changed fewer than "
+        "--match-stable of the matches; never with --match-stable 0); 0: never.",
+        min=0, max=1,
+    )
+    stop_window: int = param(10, "Steps over which --stop-tolerance is measured.", min=1)
+    match_stable: float = param(
+        0.02,
+        "A re-match that changes fewer than this share of the matches doubles the interval "
+        "to the next (0: re-match every --match-every steps).",
+        min=0, max=1,
+    )
+    match_search: str = param(
+        "propagate",
+        "full: every match searches all style patches; propagate: only the first match of "
+        "the first phase does, later ones start from the last match (or the previous phase's, "
+        "enlarged) and search around it (PatchMatch), much faster on large phases.",
+        choices=("full", "propagate"),
+    )
     chunk_mb: float = param(
         64.0, "Memory budget (MiB) for one chunk of patch-matching scores.", min=1
     )

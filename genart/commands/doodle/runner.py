@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.events import StepLog
 from ...engine import batch
 from ...engine.runner import Runner
 from .algorithm import doodle
@@ -27,8 +28,10 @@ class DoodleRunner(Runner):
         if target is None and shared["content_map"] is None and not self.config.auto_map:
             style_map = None  # no doodle and no content map: unguided (texture or plain transfer)
         target_name = job.item.path if target is not None else s.content_map or "content map"
+        log = StepLog(self.job_callback(job))  # phases may stop early: record what each ran
         out = doodle(shared["style"], style_map, target, self.config, backbone=self.backbone,
-                     content=shared["content"], content_map=shared["content_map"], callback=self.job_callback(job),
+                     content=shared["content"], content_map=shared["content_map"], callback=log,
                      map_names=(s.style_map or "style map", target_name))
         return self.save_image(job, out, style=s.style, style_map=s.style_map, content=s.content,
+                               iterations_run=log.steps_run,
                                target_map=job.item.path if target is not None else None)

@@ -29,7 +29,7 @@ from torch import Tensor
 
 from . import semantic
 from .config import DoodleConfig
-from .mrf import Match, matched_patches_loss, nearest_patches
+from .mrf import Match, PatchVotes, enlarge_match, nearest_patches, refine_patches
 from ...core.errors import UsageError
 from ...core.losses import content_loss, gram_matrix, mean_cov, tv_loss
 
@@ -42,6 +42,7 @@ __all__ = [
     "ColorTerm",
     "TvTerm",
     "DoodleObjective",
+    "Carried",
     "build_objective",
 ]
 
@@ -135,33 +136,93 @@ class _StyleLayer(Term):
 class MrfTerm(_StyleLayer):
     """Each output patch pulled toward its best-matching style patch (Li & Wand 2016).
 
-    Matches are recomputed every ``match_every`` evaluations (each L-BFGS iteration is one
+    Matches are refreshed every ``match_every`` evaluations (each L-BFGS iteration is one
     evaluation); in between, the loss is a plain quadratic pull toward fixed patches,
-    which L-BFGS converges on quickly. Only matching sees the maps: their masks join the
+    which L-BFGS converges on quickly. A refresh that changes fewer than ``match_stable``
+    of the matches doubles the interval to the next: once matches stop changing,
+    searching again buys nothing. Only matching sees the maps: their masks join the
     features as extra channels scaled by ``semantic_weight`` (Champandard 2016).
+
+    With ``match_search="propagate"`` only a term without any earlier match searches every
+    style patch; later matches start from the last one (or from ``seed``, the same layer's
+    match in the previous, coarser phase, enlarged) and search around it
+    (:func:`genart.commands.doodle.mrf.refine_patches`), which on a 512-px phase costs a
+    small fraction of an exhaustive search.
     """
 
-    def __init__(self, layer: str, weight: float, style_feat: Tensor, source: StyleSource, config: DoodleConfig, *, phase: int):
+    def __init__(
+        self, layer: str, weight: float, style_feat: Tensor, source: StyleSource, config: DoodleConfig,
+        *, phase: int, seed: "Carried | None" = None,
+    ):
         super().__init__(layer, weight, style_feat, source, min_side=config.patch_size, phase=phase)
         self.config = config
         self.calls = 0
+        self.next_match = 0
+        self.interval = config.match_every
         self.match: Match | None = None
+        self.votes: PatchVotes | None = None
+        self.seed = seed
+        self.changed = 1.0  # share of the matches the last refresh changed (1: no refresh yet)
+        self.matched_at = 0  # the evaluation that made the current match
 
     def __call__(self, image: Tensor, feats: Features, metrics: Metrics) -> Tensor:
-        cfg = self.config
         feat = self.features(feats)
-        target_sem = self.target_masks(feat)
-        if self.calls % cfg.match_every == 0 or self.match is None:
-            out, style = feat.detach(), self.style
-            if target_sem is not None and self.style_sem is not None:
-                out = torch.cat([out, cfg.semantic_weight * target_sem], dim=1)
-                style = torch.cat([style, cfg.semantic_weight * self.style_sem], dim=1)
-            self.match = nearest_patches(out, style, patch=cfg.patch_size, chunk_mb=cfg.chunk_mb, variety=cfg.variety)
+        if self.match is None or self.calls >= self.next_match:
+            self._rematch(feat)
         self.calls += 1
         metrics[f"ncc:{self.layer}"] = float(self.match.score.mean())
-        value = matched_patches_loss(feat, self.style, self.match, cfg.patch_size)
+        value = self.votes.loss(feat)
         metrics[f"style:{self.layer}"] = float(value.detach())
         return value
+
+    def _rematch(self, feat: Tensor) -> None:
+        cfg = self.config
+        out, style = feat.detach(), self.style
+        target_sem = self.target_masks(feat)
+        if target_sem is not None and self.style_sem is not None:
+            out = torch.cat([out, cfg.semantic_weight * target_sem], dim=1)
+            style = torch.cat([style, cfg.semantic_weight * self.style_sem], dim=1)
+        start = self._start(out.shape[-2:])
+        if start is None or cfg.variety > 0:
+            match = nearest_patches(out, style, patch=cfg.patch_size, chunk_mb=cfg.chunk_mb, variety=cfg.variety)
+        else:
+            match = refine_patches(out, style, start, patch=cfg.patch_size, seed=cfg.seed + self.calls)
+        if self.match is not None and self.match.index.shape == match.index.shape:
+            self.changed = float((match.index != self.match.index).float().mean())
+            if self.changed < cfg.match_stable:
+                self.interval *= 2
+        self.match = match
+        self.votes = PatchVotes.of(self.style, match, tuple(feat.shape[-2:]), cfg.patch_size)
+        self.matched_at = self.calls
+        self.next_match = self.calls + self.interval
+
+    def _start(self, hw: Any) -> Tensor | None:
+        """Where a propagated search starts: the last match, else the enlarged seed."""
+        if self.config.match_search != "propagate":
+            return None
+        p = self.config.patch_size
+        grid = (hw[0] - p + 1, hw[1] - p + 1)
+        if self.match is not None and tuple(self.match.index.shape) == grid:
+            return self.match.index
+        if self.seed is None:
+            return None
+        style_grid = (self.style.shape[2] - p + 1, self.style.shape[3] - p + 1)
+        return enlarge_match(self.seed.match, grid, style_grid, self.seed.style_grid)
+
+    def carried(self) -> "Carried | None":
+        """What the next phase starts its matching from."""
+        if self.match is None:
+            return None
+        p = self.config.patch_size
+        return Carried(self.match, (self.style.shape[2] - p + 1, self.style.shape[3] - p + 1))
+
+
+@dataclass(frozen=True)
+class Carried:
+    """A layer's last match and the style's patch grid it indexes, handed to the next phase."""
+
+    match: Match
+    style_grid: tuple[int, int]
 
 
 class GramTerm(_StyleLayer):
@@ -269,12 +330,33 @@ class DoodleObjective:
             total = total + term.weight * term(image, feats, metrics)
         return total, metrics
 
+    def settled_since(self) -> int | None:
+        """The evaluation from which the loss has been one fixed function: 0 without MRF
+        terms; otherwise the last refresh, if every MRF term's last refresh changed fewer
+        than ``match_stable`` of its matches; else None (matches still moving)."""
+        mrf = [t for t in self.terms if isinstance(t, MrfTerm)]
+        if any(t.changed >= t.config.match_stable for t in mrf):
+            return None
+        return max((t.matched_at for t in mrf), default=0)
 
-def build_objective(extractor: Any, source: StyleSource, config: DoodleConfig, *, phase: int = 0) -> DoodleObjective:
+    def carried(self) -> dict[str, Carried]:
+        """The MRF terms' last matches by layer, for the next phase's ``seeds``."""
+        out = {}
+        for term in self.terms:
+            if isinstance(term, MrfTerm) and term.carried() is not None:
+                out[term.layer] = term.carried()
+        return out
+
+
+def build_objective(
+    extractor: Any, source: StyleSource, config: DoodleConfig, *, phase: int = 0,
+    seeds: Mapping[str, Carried] | None = None,
+) -> DoodleObjective:
     """The terms ``config`` asks for in this phase, with their weights.
 
     The style weight is shared out equally among the style layers and the content weight
-    among the content layers (content terms only with a content image).
+    among the content layers (content terms only with a content image). ``seeds`` are the
+    previous phase's matches by layer (:meth:`DoodleObjective.carried`).
     """
     with torch.no_grad():
         style_feats = extractor(source.style)
@@ -285,7 +367,7 @@ def build_objective(extractor: Any, source: StyleSource, config: DoodleConfig, *
     for name in layers:
         feat = style_feats[name].float()
         if config.mode == "mrf":
-            terms.append(MrfTerm(name, weight, feat, source, config, phase=phase))
+            terms.append(MrfTerm(name, weight, feat, source, config, phase=phase, seed=(seeds or {}).get(name)))
         else:
             terms.append(GramTerm(name, weight, feat, source, phase=phase))
     if source.content is not None:

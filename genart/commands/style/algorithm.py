@@ -26,7 +26,7 @@ from ...core.device import Compute
 from ...core.errors import UsageError
 from ...core.events import EventCallback, Intermediate, StageStarted, Step, emit
 from ...core.losses import Moments, moments
-from ...core.optim import optimize_image
+from ...core.optim import Convergence, optimize_image
 from ...core.geometry import fit_long_side, min_long_side, resize
 from .pyramid import Scale, plan_scales, scale_sides
 from .loss import (
@@ -108,6 +108,7 @@ def stylize(
             callback=_finishing(callback, plan),
             save_every=config.save_every,
             tag=f"scale{index + 1}-",
+            stop=Convergence(config.stop_tolerance, config.stop_window),
         )
     assert image is not None
     return plan.finish(image).clamp(0, 1)

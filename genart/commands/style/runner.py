@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.events import StepLog
 from ...engine import batch
 from ...engine.media import is_video_item, render_video_job, video_callback
 from ...engine.runner import Runner
@@ -35,10 +36,11 @@ class StyleRunner(Runner):
         photo = self.read_image(job.item.path)
         from ...imageio import to_tensor
 
+        log = StepLog(self.job_callback(job))  # scales may stop early: record what each ran
         out = stylize(to_tensor(photo), styles, self.config, backbone=self.backbone, style_masks=masks,
-                      init_image=self.init, callback=self.job_callback(job))
+                      init_image=self.init, callback=log)
         # The photo's transparency (if any) is restored on the output (save_image resizes it).
-        return self.save_image(job, out, alpha=photo.alpha, **inputs)
+        return self.save_image(job, out, alpha=photo.alpha, iterations_run=log.steps_run, **inputs)
 
     def _video(self, job: batch.Job, styles: list, masks: list, inputs: dict[str, Any]) -> dict[str, Any]:
         """Frame by frame, each from the previous one warped (genart.commands.style.video)."""
