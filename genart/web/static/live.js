@@ -157,7 +157,10 @@
     const d = JSON.parse(e.data);
     const img = $("image");
     img.src = d.src;
-    img.dataset.version = d.version;
+    // The version says which picture is on screen: set once it is decoded, never backwards.
+    img.decode().catch(() => {}).then(() => {
+      if (Number(img.dataset.version || 0) < d.version) img.dataset.version = d.version;
+    });
     img.classList.remove("hidden");
     $("placeholder").classList.add("hidden");
   });
