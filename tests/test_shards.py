@@ -84,3 +84,18 @@ def test_shard_runs_merge_into_the_single_run(tmp_path, monkeypatch, capsys):
 
     assert key(merged, tmp_path / "sharded") == key(single, tmp_path / "single")
     assert sorted(p.name for p in (tmp_path / "sharded").iterdir()) == sorted(p.name for p in (tmp_path / "single").iterdir())
+
+
+def test_every_batch_command_takes_the_cluster_options():
+    """Commands that compute nothing with a model (rules) are batches too; the commands
+    that make one thing of one folder (sheet, gallery) are not."""
+    from genart.cli.common import common_params
+    from genart.registry import get as get_command, names as command_names
+
+    def flags(name: str) -> set[str]:
+        return {opt for p in common_params(get_command(name)) for opt in p.opts}
+
+    for name in command_names():
+        expected = get_command(name).batch
+        assert ({"--shard", "--executor"} <= flags(name)) is expected, name
+    assert "--device" not in flags("rules/mondrian")

@@ -42,7 +42,8 @@ DEFAULT_MAX_PIXELS = 89_478_485
 
 def common_params(command: Command) -> list[click.Parameter]:
     """--preset, --print-config, --json, -q, -v; for commands that compute, also
-    --device, --threads, --offline, --web, --sheet and the cluster options."""
+    --device, --threads, --offline, --web and --sheet; for batch commands (rules too), the
+    cluster options."""
     params = [
         click.Option(["--preset", "-p"], metavar="NAME|FILE", help="Preset name (see `genart presets list`) or YAML file."),
         click.Option(["--print-config"], is_flag=True, help="Print the final settings and where each came from, then exit."),
@@ -50,19 +51,18 @@ def common_params(command: Command) -> list[click.Parameter]:
         click.Option(["-q", "--quiet"], is_flag=True, help="Print only errors."),
         click.Option(["-v", "--verbose"], is_flag=True, help="Print more detail."),
     ]
-    if not command.compute:
-        return params
-    split = [click.Option(["--split-shots/--no-split-shots"], default=None,
-                          help="Videos: render each shot as a job of its own and join them (default: with "
-                          "--executor ray, so that shots run in parallel).")] if command.inputs is Inputs.MEDIA else []
-    params += [
-        *split,
-        click.Option(["--device"], type=click.Choice(DEVICES), default="auto", show_default=True, help="Where to compute."),
-        click.Option(["--threads"], type=click.IntRange(min=1), default=None,
-                     help="CPU threads for the computation (default: the cores other programs leave free, re-checked as it runs)."),
-        click.Option(["--offline"], is_flag=True, default=None, help="Never use the network (also GENART_OFFLINE=1)."),
-        *view_params(command),
-    ]
+    if command.compute:
+        split = [click.Option(["--split-shots/--no-split-shots"], default=None,
+                              help="Videos: render each shot as a job of its own and join them (default: with "
+                              "--executor ray, so that shots run in parallel).")] if command.inputs is Inputs.MEDIA else []
+        params += [
+            *split,
+            click.Option(["--device"], type=click.Choice(DEVICES), default="auto", show_default=True, help="Where to compute."),
+            click.Option(["--threads"], type=click.IntRange(min=1), default=None,
+                         help="CPU threads for the computation (default: the cores other programs leave free, re-checked as it runs)."),
+            click.Option(["--offline"], is_flag=True, default=None, help="Never use the network (also GENART_OFFLINE=1)."),
+            *view_params(command),
+        ]
     if command.batch:
         params += cluster_params()
     return params
