@@ -48,10 +48,10 @@ BUSY_LOOP = [sys.executable, "-c", "while True: pass"]
 MODES = {
     "baseline": {"GENART_FAIR_SHARE": "0"},
     "genart": {},
-    # ablations: each half of genart's fair share alone, and a short spin before sleeping
+    # ablations: each half of genart's fair share alone, and the waits it chose between
     "threads-only": {"GOMP_SPINCOUNT": "300000"},  # libgomp's default spinning, thread choice on
-    "passive-only": {"GENART_FAIR_SHARE": "0", "OMP_WAIT_POLICY": "PASSIVE"},
-    "spin10k": {"GOMP_SPINCOUNT": "10000"},  # thread choice on, spin ~10k rounds, then sleep
+    "passive-only": {"GENART_FAIR_SHARE": "0", "OMP_WAIT_POLICY": "PASSIVE"},  # sleep at once, torch's threads
+    "passive": {"OMP_WAIT_POLICY": "PASSIVE"},  # thread choice on, sleep at once (genart before the short spin)
 }
 
 

@@ -183,13 +183,14 @@ def test_without_proc_stat_nothing_changes():
 
 
 @pytest.mark.parametrize("env, expected", [
-    ({}, "PASSIVE"), ({"OMP_WAIT_POLICY": "ACTIVE"}, "ACTIVE"), ({"GOMP_SPINCOUNT": "1000"}, None),
+    ({}, cpushare.SPIN_COUNT), ({"OMP_WAIT_POLICY": "ACTIVE"}, None), ({"GOMP_SPINCOUNT": "1000"}, "1000"),
     ({"GENART_FAIR_SHARE": "0"}, None),
 ])
-def test_passive_wait_unless_the_user_chose(env, expected):
-    env = dict(env)
-    cpushare.passive_wait_env(env)
-    assert env.get("OMP_WAIT_POLICY") == expected
+def test_short_wait_unless_the_user_chose(env, expected):
+    before = dict(env)
+    cpushare.short_wait_env(env)
+    assert env.get("GOMP_SPINCOUNT") == expected
+    assert env.get("OMP_WAIT_POLICY") == before.get("OMP_WAIT_POLICY")
 
 
 def test_cgroup_quota_bounds_the_processors(monkeypatch):

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: runs the group and maps errors to one line and an exit code."""
     # Before torch loads: OpenMP threads that sleep while they wait, and the first
     # reading of the machine's load (genart.core.cpushare), so a busy CPU is shared.
-    cpushare.passive_wait_env()
+    cpushare.short_wait_env()
     cpushare.remember_start()
     try:
         code = cli.main(args=argv, prog_name="genart", standalone_mode=False)

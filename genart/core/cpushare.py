@@ -5,8 +5,9 @@ another process keeps some cores busy, a thread that finished waits for one the 
 has put aside, and the whole run slows 3-100x (docs/PERFORMANCE.md, "A fair share of a
 busy CPU"). Two things fix it, both automatic:
 
-- :func:`passive_wait_env` makes waiting threads sleep instead of spinning (OpenMP's
-  ``OMP_WAIT_POLICY=PASSIVE``); the CLI applies it before torch is imported.
+- :func:`short_wait_env` makes waiting threads spin only briefly, then sleep (libgomp's
+  ``GOMP_SPINCOUNT``, 10,000 rounds instead of 300,000); the CLI applies it before torch
+  is imported.
 - :class:`ThreadGovernor` measures how many cores other processes keep busy (``/proc/stat``
   less this process's own CPU time) and gives torch the cores that are left
   (:func:`fair_threads`), re-reading the machine between jobs and every few seconds
@@ -40,7 +41,7 @@ __all__ = [
     "available_cpus",
     "fair_threads",
     "others_busy",
-    "passive_wait_env",
+    "short_wait_env",
     "read_sample",
 ]
 
@@ -65,16 +66,24 @@ def enabled(env: Mapping[str, str] | None = None) -> bool:
     return (os.environ if env is None else env).get(FAIR_SHARE_ENV, "1").strip() != "0"
 
 
-def passive_wait_env(env: MutableMapping[str, str] | None = None) -> None:
-    """Make OpenMP threads sleep, not spin, while they wait (unless the user chose).
+# Spin rounds before a waiting OpenMP thread sleeps (libgomp's default is 300,000; 0 is
+# OMP_WAIT_POLICY=PASSIVE). Measured by benchmarks/bench_fair_share.py (PERFORMANCE.md):
+# sleeping at once slowed an idle dream run by 15 %; 10,000 rounds cost nothing idle and
+# still let a busy neighbour have the core.
+SPIN_COUNT = "10000"
+
+
+def short_wait_env(env: MutableMapping[str, str] | None = None) -> None:
+    """Make OpenMP threads spin only briefly, then sleep, while they wait (unless the user
+    chose a wait policy or spin count).
 
     Must run before torch (and so the OpenMP runtime) is loaded: the runtime reads the
-    variable once, at start. Idle, it costs nothing measurable; beside a busy process it
-    stops a waiting thread from burning the core its partner needs.
+    variable once, at start. Idle, a short spin costs nothing measurable; beside a busy
+    process it stops a waiting thread from burning the core its partner needs.
     """
     env = os.environ if env is None else env
     if enabled(env) and "OMP_WAIT_POLICY" not in env and "GOMP_SPINCOUNT" not in env:
-        env["OMP_WAIT_POLICY"] = "PASSIVE"
+        env["GOMP_SPINCOUNT"] = SPIN_COUNT
 
 
 def remember_start() -> None:
