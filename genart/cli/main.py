@@ -96,7 +96,7 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: runs the group and maps errors to one line and an exit code."""
-    # Before torch loads: OpenMP threads that sleep while they wait, and the first
+    # Before torch loads: OpenMP threads that spin only briefly before they sleep, and the first
     # reading of the machine's load (genart.core.cpushare), so a busy CPU is shared.
     cpushare.short_wait_env()
     cpushare.remember_start()
