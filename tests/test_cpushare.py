@@ -272,3 +272,18 @@ def test_a_command_without_torch_never_loads_it():
             "time.sleep(0.3); g.adjust(); g.poll(0); g.restore(); print('torch' in sys.modules, g._decided)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False True"
+
+
+def test_a_video_job_rereads_the_machine_as_its_frames_go():
+    """A video is one long job: its events poll the governor as an image job's do."""
+    from types import SimpleNamespace
+
+    from genart.core.events import Intermediate, Step
+    from genart.engine.media import video_callback
+
+    polls, seen = [], []
+    runner = SimpleNamespace(cpu_share=SimpleNamespace(poll=lambda: polls.append(1)), callback=seen.append)
+    callback = video_callback(runner)
+    callback(Step(1, 10, {}))
+    callback(Intermediate("step0001", None))
+    assert len(polls) == 2 and [type(e) for e in seen] == [Step]

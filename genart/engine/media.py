@@ -154,9 +154,11 @@ def check_video_jobs(session: Any, jobs: Sequence[batch.Job]) -> None:
 
 def video_callback(runner: Any) -> Callable[[Any], None]:
     """A video job's events for the run's callback. Intermediate images are not saved
-    beside a video (``save_every`` is for single images)."""
+    beside a video (``save_every`` is for single images). Like an image job's callback, it
+    lets the runner re-read the machine's load as the frames go (a video is one long job)."""
 
     def callback(event: Any) -> None:
+        runner.cpu_share.poll()
         if not isinstance(event, Intermediate):
             emit(runner.callback, event)
 
