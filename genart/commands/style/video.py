@@ -82,9 +82,6 @@ def stylize_frame(
     """
     first = ctx.new_shot or config.temporal_weight <= 0
     cfg = frame_config(config, first)
-    content = ctx.tensor("source")
-    if first:
-        return stylize(content, styles, cfg, backbone=backbone, style_masks=style_masks,
-                       init_image=init_image, callback=callback)
-    return stylize(content, styles, cfg, backbone=backbone, style_masks=style_masks,
-                   init_image=ctx.tensor("warped"), temporal=temporal_targets(ctx), callback=callback)
+    start, temporal = (init_image, []) if first else (ctx.tensor("warped"), temporal_targets(ctx))
+    return stylize(ctx.tensor("source"), styles, cfg, backbone=backbone, style_masks=style_masks,
+                   init_image=start, temporal=temporal, callback=callback)
