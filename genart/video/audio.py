@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from ..core.errors import VideoError
 from .outputs import OutputKind
 
-__all__ = ["AudioClip", "AudioMux"]
+__all__ = ["AudioClip", "AudioMux", "has_audio"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,14 @@ class AudioClip:
     path: str | os.PathLike[str]
     start: Fraction = Fraction(0)
     end: Fraction | None = None
+
+
+def has_audio(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at ``path`` has an audio stream."""
+    import av
+
+    with av.open(os.fspath(path)) as container:
+        return bool(container.streams.audio)
 
 
 class AudioMux:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..core.errors import VideoError
-from .audio import AudioClip, AudioMux
+from .audio import AudioClip, AudioMux, has_audio
 from .outputs import FOLDER, GIF, check_video_output
 from .writer import _new_file_mode, container_comment
 
@@ -118,7 +118,7 @@ def _remux(pieces: Sequence[Piece], tmp: str, kind: Any, audio: AudioClip | None
                 stream.time_base = template.time_base
                 # The template's codec frame rate is its clock (e.g. 10240 for MP4); the real rate:
                 stream.codec_context.framerate = template.average_rate or template.guessed_rate
-            mux = AudioMux(audio, out, kind) if audio is not None and _has_audio(audio.path) else None
+            mux = AudioMux(audio, out, kind) if audio is not None and has_audio(audio.path) else None
             for piece in pieces:
                 for packet in _shifted(piece, stream):
                     out.mux(packet)
@@ -154,9 +154,3 @@ def _shifted(piece: Piece, stream: Any) -> Iterator[Any]:
             packet.stream = stream
             yield packet
 
-
-def _has_audio(path: str | os.PathLike[str]) -> bool:
-    import av
-
-    with av.open(os.fspath(path)) as container:
-        return bool(container.streams.audio)

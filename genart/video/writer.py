@@ -18,7 +18,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..core.errors import VideoError
-from .audio import AudioClip, AudioMux
+from .audio import AudioClip, AudioMux, has_audio
 from .outputs import FOLDER, GIF, OutputKind, check_video_output
 
 __all__ = ["VideoWriter", "container_comment", "folder_frame_name"]
@@ -196,7 +196,7 @@ class _ContainerSink(_Sink):
         if self.kind.audio_codec is None and not self.kind.audio_copy:
             self.notes.append(f"{self.kind.name} cannot hold sound: the audio track was left out")
             return None
-        if not _has_audio(self.audio.path):
+        if not has_audio(self.audio.path):
             return None
         return AudioMux(self.audio, self.container, self.kind)
 
@@ -259,12 +259,6 @@ class _ContainerSink(_Sink):
                 pass
             self.tmp = None
 
-
-def _has_audio(path: str | os.PathLike[str]) -> bool:
-    import av
-
-    with av.open(os.fspath(path), "r") as container:
-        return bool(container.streams.audio)
 
 
 def _palette_frame(rgb: np.ndarray) -> Any:
