@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import click
@@ -185,12 +184,6 @@ def plan(command: Command, session: Session, options: Mapping[str, Any]) -> list
         return default_extension(session, output, command.output.formats)
 
     return batch.plan_jobs(items, output=output, template=options["name_template"], extension=extension, variants=variants)
-
-
-def _media() -> Any:
-    from ..engine import media
-
-    return media
 
 
 def run_command(command: Command, options: dict[str, Any]) -> int:
